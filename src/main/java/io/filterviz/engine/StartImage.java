@@ -1,0 +1,27 @@
+package io.filterviz.engine;
+
+import java.util.SplittableRandom;
+
+/**
+ * The seed's start: grey with a little noise, {@code (U[0,1) − 0.5)·20 + 128}. The noise depends only on
+ * (seed, layer, filter), so a filter's picture never depends on partitioning or task order.
+ */
+public final class StartImage {
+    private StartImage() {}
+
+    public static double[] noise(int width, int height, long seed, String layer, int filter) {
+        SplittableRandom random = new SplittableRandom(mix(seed, layer, filter));
+        int plane = width * height;
+        double[] chw = new double[3 * plane];
+        for (int p = 0; p < plane; p++) {        // drawn in numpy's H×W×3 order
+            for (int c = 0; c < 3; c++) chw[c * plane + p] = (random.nextDouble() - 0.5) * 20 + 128;
+        }
+        return chw;
+    }
+
+    static long mix(long seed, String layer, int filter) {
+        long h = seed * 0x9E3779B97F4A7C15L + layer.hashCode();
+        h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L + filter;
+        return h ^ (h >>> 29);
+    }
+}

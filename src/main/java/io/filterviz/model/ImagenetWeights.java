@@ -1,0 +1,122 @@
+package io.filterviz.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Finds Keras' ImageNet VGG16 notop weights: Keras' own cache first (Keras users already have the file), then
+ * ours, else downloads it with a progress display, checks the MD5 and keeps it in our cache.
+ */
+public final class ImagenetWeights {
+    public static final String FILE_NAME = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5";
+    public static final String MD5 = "6d6bbae143d832006294945121d1f1fc";
+    public static final URI OFFICIAL_URL = URI.create(
+            "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + FILE_NAME);
+
+    private final List<Path> lookIn;
+    private final Path cache;
+    private final URI url;
+    private final String md5;
+    private final PrintStream progress;
+
+    /**
+     * @param keras    Keras' model cache (normally ~/.keras/models), only read
+     * @param cache    our cache, where a download lands
+     * @param url      where to download from
+     * @param md5      the expected checksum
+     * @param progress where the download progress goes (stderr)
+     */
+    public ImagenetWeights(Path keras, Path cache, URI url, String md5, PrintStream progress) {
+        this.lookIn = List.of(keras.resolve(FILE_NAME), cache.resolve(FILE_NAME));
+        this.cache = cache;
+        this.url = url;
+        this.md5 = md5;
+        this.progress = progress;
+    }
+
+    public static ImagenetWeights standard(Path cache, PrintStream progress) {
+        Path home = Path.of(System.getProperty("user.home"));
+        return new ImagenetWeights(home.resolve(".keras").resolve("models"), cache, OFFICIAL_URL, MD5, progress);
+    }
+
+    /** A verified local copy of the weights, downloading it if need be. */
+    public Path resolve() {
+        for (Path candidate : lookIn) {
+            if (Files.isRegularFile(candidate) && md5Matches(candidate)) return candidate;
+        }
+        return download();
+    }
+
+    private boolean md5Matches(Path file) {
+        try {
+            return Md5.of(file).equalsIgnoreCase(md5);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Path download() {
+        Path target = cache.resolve(FILE_NAME);
+        Path partial = cache.resolve(FILE_NAME + ".part");
+        try {
+            Files.createDirectories(cache);
+            HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
+            connection.setConnectTimeout(15_000);
+            connection.setReadTimeout(60_000);
+            int status = connection.getResponseCode();
+            if (status != HttpURLConnection.HTTP_OK) {
+                throw new IOException("HTTP " + status);
+            }
+            long total = connection.getContentLengthLong();
+            MessageDigest digest = Md5.newDigest();
+            try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(partial)) {
+                copyWithProgress(in, out, digest, total);
+            }
+            String actual = HexFormat.of().formatHex(digest.digest());
+            if (!actual.equalsIgnoreCase(md5)) {
+                Files.deleteIfExists(partial);
+                throw new WeightsException("downloaded " + url + " has MD5 " + actual + ", expected " + md5
+                        + "; the download is corrupt or the file changed: pass a local copy with --weights PATH");
+            }
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // the partial file is only clutter
+            }
+            throw new WeightsException("cannot download the ImageNet weights from " + url + " (" + e + "); "
+                    + "download " + FILE_NAME + " elsewhere and pass it with --weights PATH, "
+                    + "or put it in " + lookIn.get(0).getParent() + ", or use --weights random for an offline demo", e);
+        }
+    }
+
+    private void copyWithProgress(InputStream in, OutputStream out, MessageDigest digest, long total) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long done = 0;
+        int lastTenth = -1;
+        int read;
+        while ((read = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, read);
+            digest.update(buffer, 0, read);
+            done += read;
+            int tenth = total > 0 ? (int) (done * 10 / total) : (int) (done >> 23);
+            if (tenth != lastTenth) {
+                lastTenth = tenth;
+                progress.printf("Downloading %s: %.1f of %s MB%n", FILE_NAME, done / 1e6,
+                        total > 0 ? String.format("%.1f", total / 1e6) : "?");
+            }
+        }
+    }
+}

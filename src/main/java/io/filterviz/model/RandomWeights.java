@@ -1,0 +1,32 @@
+package io.filterviz.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** He-normal kernels and zero biases, reproducible from a seed: for smoke tests and offline demos, not ImageNet. */
+public final class RandomWeights {
+    private RandomWeights() {}
+
+    public static NetworkWeights create(String target, long seed) {
+        List<ConvWeights> convs = new ArrayList<>();
+        for (LayerSpec layer : Vgg16.upTo(target)) {
+            if (!layer.isConv()) continue;
+            SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (layer.name().hashCode() + 1L)));
+            int fanIn = Vgg16.KERNEL * Vgg16.KERNEL * layer.inChannels();
+            double std = Math.sqrt(2.0 / fanIn);
+            float[] kernel = new float[fanIn * layer.outChannels()];
+            for (int i = 0; i < kernel.length; i++) kernel[i] = (float) (gaussian(random) * std);
+            convs.add(new ConvWeights(layer.name(), layer.inChannels(), layer.outChannels(), kernel,
+                    new float[layer.outChannels()]));
+        }
+        return NetworkWeights.of(target, convs);
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
+        double u = 1.0 - random.nextDouble();
+        double v = random.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+}

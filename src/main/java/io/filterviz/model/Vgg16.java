@@ -1,0 +1,52 @@
+package io.filterviz.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** VGG16 without its classifier (Keras' {@code include_top=False}): 13 convolutions and 5 max-pools. */
+public final class Vgg16 {
+    /** Conv kernels are 3×3 everywhere in VGG16. */
+    public static final int KERNEL = 3;
+
+    private static final List<LayerSpec> LAYERS = build();
+
+    private Vgg16() {}
+
+    private static List<LayerSpec> build() {
+        int[][] blocks = {{64, 2}, {128, 2}, {256, 3}, {512, 3}, {512, 3}};
+        List<LayerSpec> layers = new ArrayList<>();
+        int channels = 3;
+        for (int b = 0; b < blocks.length; b++) {
+            for (int c = 1; c <= blocks[b][1]; c++) {
+                layers.add(LayerSpec.conv("block" + (b + 1) + "_conv" + c, channels, blocks[b][0]));
+                channels = blocks[b][0];
+            }
+            layers.add(LayerSpec.pool("block" + (b + 1) + "_pool", channels));
+        }
+        return List.copyOf(layers);
+    }
+
+    public static List<LayerSpec> layers() { return LAYERS; }
+
+    public static Optional<LayerSpec> layer(String name) {
+        return LAYERS.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
+    public static List<String> convLayerNames() {
+        return LAYERS.stream().filter(LayerSpec::isConv).map(LayerSpec::name).toList();
+    }
+
+    /** The layers the network must run to reach {@code target}, the target included: the truncation. */
+    public static List<LayerSpec> upTo(String target) {
+        for (int i = 0; i < LAYERS.size(); i++) {
+            if (LAYERS.get(i).name().equals(target)) return LAYERS.subList(0, i + 1);
+        }
+        throw new IllegalArgumentException("no layer " + target + " in VGG16");
+    }
+
+    /** How many 2× poolings lie before {@code target}: the input must be at least 2^that wide. */
+    public static int poolingsBefore(String target) {
+        return (int) upTo(target).stream().filter(l -> !l.isConv()).count();
+    }
+}

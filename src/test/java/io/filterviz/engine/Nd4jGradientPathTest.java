@@ -1,0 +1,81 @@
+package io.filterviz.engine;
+
+import io.filterviz.engine.nd4j.Nd4jGradientPath;
+import io.filterviz.model.NetworkWeights;
+import io.filterviz.model.RandomWeights;
+import io.filterviz.testing.NaiveVgg;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class Nd4jGradientPathTest {
+    private static final int W = 19, H = 17;
+
+    private static double[] randomImage(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] image = new double[3 * W * H];
+        for (int i = 0; i < image.length; i++) image[i] = (random.nextDouble() - 0.5) * 20 + 128;
+        return image;
+    }
+
+    private static float[] toFloat(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = (float) values[i];
+        return out;
+    }
+
+    @Test
+    void lossMatchesAPlainForwardPass() {
+        NetworkWeights weights = RandomWeights.create("block2_conv2", 7);
+        double[] image = randomImage(1);
+        try (Nd4jGradientPath path = new Nd4jGradientPath(weights)) {
+            for (int filter : new int[]{0, 5, 127}) {
+                float loss = path.lossAndGradient(toFloat(image), W, H, filter, new float[image.length]);
+                double expected = NaiveVgg.loss(weights, image, W, H, filter);
+                assertTrue(expected > 0, "test needs a live filter");
+                assertEquals(expected, loss, 1e-4 * expected, "filter " + filter);
+            }
+        }
+    }
+
+    @Test
+    void gradientMatchesFiniteDifferencesOfThePlainForwardPass() {
+        // conv + ReLU + max-pool is piecewise linear, so central differences in double are exact between kinks.
+        NetworkWeights weights = RandomWeights.create("block2_conv1", 3);
+        double[] image = randomImage(2);
+        int filter = 9;
+        float[] gradient = new float[image.length];
+        try (Nd4jGradientPath path = new Nd4jGradientPath(weights)) {
+            path.lossAndGradient(toFloat(image), W, H, filter, gradient);
+        }
+        SplittableRandom pick = new SplittableRandom(5);
+        double diff = 0, norm = 0;
+        int smooth = 0;
+        for (int k = 0; k < 40; k++) {
+            int i = pick.nextInt(image.length);
+            double wide = centralDifference(weights, image, i, filter, 1e-2);
+            double narrow = centralDifference(weights, image, i, filter, 1e-4);
+            // Two step sizes that disagree mean a ReLU or max-pool switch within reach: no derivative to compare.
+            if (Math.abs(wide - narrow) > 1e-7 * Math.max(1, Math.abs(narrow)) + 1e-9) continue;
+            smooth++;
+            diff += (narrow - gradient[i]) * (narrow - gradient[i]);
+            norm += narrow * narrow;
+        }
+        assertTrue(smooth >= 30, "only " + smooth + " of 40 samples were away from kinks");
+        assertTrue(norm > 0, "sampled gradient is all zero: the test proves nothing");
+        assertTrue(Math.sqrt(diff / norm) < 1e-4, "relative error " + Math.sqrt(diff / norm));
+    }
+
+    private static double centralDifference(NetworkWeights weights, double[] image, int i, int filter, double h) {
+        double saved = image[i];
+        image[i] = saved + h;
+        double up = NaiveVgg.loss(weights, image, W, H, filter);
+        image[i] = saved - h;
+        double down = NaiveVgg.loss(weights, image, W, H, filter);
+        image[i] = saved;
+        return (up - down) / (2 * h);
+    }
+}
