@@ -1,7 +1,14 @@
 package io.filterviz.image;
 
 import javax.imageio.ImageIO;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,14 +20,13 @@ public final class Png {
     private Png() {}
 
     public static byte[] encode(RgbImage image) {
-        BufferedImage buffered = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_3BYTE_BGR);
-        byte[] bgr = ((DataBufferByte) buffered.getRaster().getDataBuffer()).getData();
-        byte[] rgb = image.buffer();
-        for (int i = 0; i < rgb.length; i += 3) {
-            bgr[i] = rgb[i + 2];
-            bgr[i + 1] = rgb[i + 1];
-            bgr[i + 2] = rgb[i];
-        }
+        // Wrap the RGB bytes as they are (no copy): a 9169² grid is 250 MB, and the driver should hold it once.
+        DataBufferByte data = new DataBufferByte(image.buffer(), image.buffer().length);
+        WritableRaster raster = Raster.createInterleavedRaster(data, image.width(), image.height(),
+                image.width() * 3, 3, new int[]{0, 1, 2}, null);
+        ColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        BufferedImage buffered = new BufferedImage(model, raster, false, null);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(buffered, "png", bytes)) throw new IOException("no PNG writer in this JDK");

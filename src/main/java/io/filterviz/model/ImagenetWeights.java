@@ -44,11 +44,6 @@ public final class ImagenetWeights {
         this.progress = progress;
     }
 
-    public static ImagenetWeights standard(Path cache, PrintStream progress) {
-        Path home = Path.of(System.getProperty("user.home"));
-        return new ImagenetWeights(home.resolve(".keras").resolve("models"), cache, OFFICIAL_URL, MD5, progress);
-    }
-
     /** A verified local copy of the weights, downloading it if need be. */
     public Path resolve() {
         for (Path candidate : lookIn) {

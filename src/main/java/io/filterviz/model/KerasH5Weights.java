@@ -33,6 +33,7 @@ public final class KerasH5Weights {
 
     static {
         Loader.load(org.bytedeco.hdf5.global.hdf5.class);
+        org.bytedeco.hdf5.Exception.dontPrint(); // HDF5's own error stack on stderr; our exceptions say it in one line
     }
 
     private KerasH5Weights() {}

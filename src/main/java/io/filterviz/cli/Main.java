@@ -1,0 +1,89 @@
+package io.filterviz.cli;
+
+import io.filterviz.config.BadInputException;
+import io.filterviz.config.JobConfig;
+import io.filterviz.engine.ComputeBackend;
+import io.filterviz.job.JobPlan;
+import io.filterviz.job.JobPlanner;
+import io.filterviz.report.ReportWriter;
+import io.filterviz.spark.SparkFilterRunner;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/** Entry point: options → config → (driver) plan → (executors) filters → (driver) report. */
+public final class Main {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_INPUT = 2;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options = new Options();
+        CommandLine cli = new CommandLine(options)
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true));
+        try {
+            CommandLine.ParseResult parsed = cli.parseArgs(args);
+            if (CommandLine.printHelpIfRequested(parsed)) return OK;
+        } catch (CommandLine.ParameterException e) {
+            err.println("filterviz: " + e.getMessage() + " (see --help)");
+            return BAD_INPUT;
+        }
+        try {
+            JobConfig config = options.toConfig();
+            JobPlan plan = new JobPlanner(err).plan(config);
+            execute(plan, out);
+            return OK;
+        } catch (BadInputException e) {
+            err.println("filterviz: " + e.getMessage());
+            return BAD_INPUT;
+        } catch (RuntimeException | Error e) {
+            err.println("filterviz: failed: " + rootCause(e));
+            if (options.output.verbose) e.printStackTrace(err);
+            return FAILED;
+        }
+    }
+
+    private static void execute(JobPlan plan, PrintStream out) {
+        SparkSession spark = session(plan.config());
+        try {
+            ReportWriter report = new ReportWriter(plan.out(), plan.layer().name(), out);
+            report.begin(plan.filters().get(0), plan.filters().get(plan.filters().size() - 1) + 1);
+            new SparkFilterRunner(spark.sparkContext(), ComputeBackend.standard()).run(plan, report::accept);
+            report.finish(spark, plan.config().grid());
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static SparkSession session(JobConfig config) {
+        SparkConf conf = new SparkConf().setAppName("filterviz " + config.layer());
+        if (config.master() != null) {
+            conf.setMaster(config.master());
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]"); // not under spark-submit: run on this machine
+        }
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        spark.sparkContext().setLogLevel(config.verbose() ? "INFO" : "WARN");
+        return spark;
+    }
+
+    static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,17 @@
+package io.filterviz.config;
+
+import io.filterviz.engine.AscentSettings;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * Everything the user asked for, as typed values; not yet checked against the model (that is the planner's job).
+ *
+ * @param partitions null: one Spark task per filter
+ * @param grid       null: the seed's floor(sqrt(live filters))
+ */
+public record JobConfig(String layer, FilterRange filterRange, AscentSettings ascent, String weights,
+                        Path weightsCache, String weightsUrl, Path out, String master, Integer partitions,
+                        Integer grid, boolean verbose) implements Serializable {
+}

@@ -1,0 +1,113 @@
+package io.filterviz.engine.nd4j;
+
+import io.filterviz.engine.CompiledModel;
+import io.filterviz.engine.GradientPath;
+import io.filterviz.model.ConvWeights;
+import io.filterviz.model.LayerSpec;
+import io.filterviz.model.NetworkWeights;
+import io.filterviz.model.Vgg16;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The network's weights as ND4J arrays (kernels, their flipped twins, biases): read-only, shared by threads. */
+public final class Nd4jModel implements CompiledModel {
+    private static final int[] CONV_ARGS = {3, 3, 1, 1, 0, 0, 1, 1, 1, 0, 0}; // k, stride, pad, dilation, SAME, NCHW, HWIO
+    private static final int[] POOL_ARGS = {2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 0}; // k, stride, pad, dilation, VALID, -, NCHW
+
+    private final List<Stage> stages = new ArrayList<>();
+    private final INDArray targetKernel;
+    private final INDArray targetBias;
+    private final int filters;
+
+    public Nd4jModel(NetworkWeights weights) {
+        List<LayerSpec> layers = weights.layers();
+        for (LayerSpec layer : layers.subList(0, layers.size() - 1)) {
+            stages.add(layer.isConv() ? conv(weights.conv(layer.name())) : POOL);
+        }
+        ConvWeights target = weights.conv(weights.target());
+        targetKernel = kernel(target);
+        targetBias = Nd4j.create(target.bias(), new long[]{target.outChannels()}, DataType.FLOAT);
+        filters = target.outChannels();
+    }
+
+    @Override
+    public GradientPath newPath() { return new Nd4jGradientPath(this); }
+
+    @Override
+    public int filters() { return filters; }
+
+    List<Stage> stages() { return stages; }
+
+    INDArray targetKernel() { return targetKernel; }
+
+    INDArray targetBias() { return targetBias; }
+
+    static INDArray conv(INDArray x, INDArray kernel, INDArray bias) {
+        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d").addIntegerArguments(CONV_ARGS);
+        op = bias == null ? op.addInputs(x, kernel) : op.addInputs(x, kernel, bias);
+        return Nd4j.exec(op.build())[0];
+    }
+
+    static INDArray kernel(ConvWeights w) {
+        return Nd4j.create(w.kernel(), new long[]{Vgg16.KERNEL, Vgg16.KERNEL, w.inChannels(), w.outChannels()}, 'c');
+    }
+
+    /** [kh][kw][in][out] → [2−kh][2−kw][out][in]: the kernel of the input-gradient convolution. */
+    static INDArray flip(INDArray hwio) {
+        long[] s = hwio.shape();
+        int k = (int) s[0], in = (int) s[2], out = (int) s[3];
+        float[] src = hwio.dup('c').data().asFloat();
+        float[] dst = new float[src.length];
+        for (int ky = 0; ky < k; ky++) {
+            for (int kx = 0; kx < k; kx++) {
+                for (int i = 0; i < in; i++) {
+                    for (int o = 0; o < out; o++) {
+                        dst[(((k - 1 - ky) * k + (k - 1 - kx)) * out + o) * in + i] = src[((ky * k + kx) * in + i) * out + o];
+                    }
+                }
+            }
+        }
+        return Nd4j.create(dst, new long[]{k, k, out, in}, 'c');
+    }
+
+    /** A conv + ReLU stage or a 2×2 max-pool; the backward takes what the forward saved. */
+    interface Stage {
+        INDArray forward(INDArray x);
+
+        INDArray backward(INDArray saved, INDArray gradOut);
+    }
+
+    static final Stage POOL = new Stage() {
+        @Override public INDArray forward(INDArray x) {
+            return Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(x).addIntegerArguments(POOL_ARGS).build())[0];
+        }
+
+        @Override public INDArray backward(INDArray input, INDArray gradOut) {
+            return Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(input, gradOut)
+                    .addIntegerArguments(POOL_ARGS).build())[0];
+        }
+    };
+
+    private static Stage conv(ConvWeights w) {
+        INDArray kernel = kernel(w);
+        INDArray flipped = flip(kernel);
+        INDArray bias = Nd4j.create(w.bias(), new long[]{w.outChannels()}, DataType.FLOAT);
+        return new Stage() {
+            @Override public INDArray forward(INDArray x) {
+                return Transforms.relu(Nd4jModel.conv(x, kernel, bias), false);
+            }
+
+            @Override public INDArray backward(INDArray activation, INDArray gradOut) {
+                INDArray masked = Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(activation, gradOut)
+                        .addFloatingPointArguments(0.0).build())[0];
+                return Nd4jModel.conv(masked, flipped, null);
+            }
+        };
+    }
+}

@@ -1,0 +1,142 @@
+package io.filterviz.job;
+
+import io.filterviz.config.BadInputException;
+import io.filterviz.config.JobConfig;
+import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.UpscalingSchedule;
+import io.filterviz.model.ImagenetWeights;
+import io.filterviz.model.KerasH5Weights;
+import io.filterviz.model.LayerSpec;
+import io.filterviz.model.ModelSpec;
+import io.filterviz.model.Vgg16;
+import io.filterviz.model.WeightsException;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The driver's checks before any task starts. Each failure is a {@link BadInputException} with one line that
+ * names the value and what would be valid; nothing is created under --out until every check has passed.
+ */
+public final class JobPlanner {
+    private final PrintStream progress;
+
+    public JobPlanner(PrintStream progress) {
+        this.progress = progress;
+    }
+
+    public JobPlan plan(JobConfig config) {
+        LayerSpec layer = layer(config.layer());
+        int from = config.filterRange().from();
+        int to = config.filterRange().end(layer.outChannels());
+        if (from < 0 || to > layer.outChannels() || from >= to) {
+            throw new BadInputException("--filter-range " + config.filterRange() + " is not a non-empty range inside "
+                    + layer.name() + "'s " + layer.outChannels() + " filters (0:" + layer.outChannels() + ")");
+        }
+        checkAscent(config.ascent(), layer);
+        if (config.partitions() != null && config.partitions() <= 0) {
+            throw new BadInputException("--partitions must be positive, got " + config.partitions());
+        }
+        if (config.grid() != null && (config.grid() <= 0 || config.grid() * config.grid() > to - from)) {
+            throw new BadInputException("--grid " + config.grid() + " needs " + (long) config.grid() * config.grid()
+                    + " filters; the range has " + (to - from));
+        }
+        Path out = checkWritable(config.out());
+        ModelSpec model = model(config, layer);
+        return new JobPlan(config, layer, IntStream.range(from, to).boxed().toList(), model, out);
+    }
+
+    static LayerSpec layer(String name) {
+        List<String> convs = Vgg16.convLayerNames();
+        LayerSpec layer = Vgg16.layer(name).orElseThrow(() -> new BadInputException(
+                "--layer " + name + " is not a VGG16 layer; did you mean " + nearest(name, convs) + "? "
+                        + "Convolution layers: " + String.join(", ", convs)));
+        if (!layer.isConv()) {
+            throw new BadInputException("--layer " + name + " is a max-pooling layer, not a convolution; "
+                    + "choose one of: " + String.join(", ", convs));
+        }
+        return layer;
+    }
+
+    private static void checkAscent(AscentSettings a, LayerSpec layer) {
+        if (!(a.step() > 0) || Double.isInfinite(a.step())) throw new BadInputException("--step must be positive, got " + a.step());
+        if (a.epochs() <= 0) throw new BadInputException("--epochs must be positive, got " + a.epochs());
+        if (a.upscalingSteps() <= 0) {
+            throw new BadInputException("--upscaling-steps must be positive, got " + a.upscalingSteps());
+        }
+        if (!(a.upscalingFactor() > 1) || Double.isInfinite(a.upscalingFactor())) {
+            throw new BadInputException("--upscaling-factor must be greater than 1, got " + a.upscalingFactor());
+        }
+        if (a.outputWidth() <= 0 || a.outputHeight() <= 0) {
+            throw new BadInputException("--output-dim must be positive, got " + a.outputWidth() + "x" + a.outputHeight());
+        }
+        UpscalingSchedule schedule = a.schedule();
+        int needed = 1 << Vgg16.poolingsBefore(layer.name());
+        if (schedule.smallestSide() < needed) {
+            throw new BadInputException("the start image " + schedule.start() + " (--output-dim " + a.outputWidth() + "x"
+                    + a.outputHeight() + " / " + a.upscalingFactor() + "^" + a.upscalingSteps() + ") is smaller than "
+                    + needed + " px, the least " + layer.name() + " can see; raise --output-dim or lower --upscaling-steps");
+        }
+    }
+
+    /** --out must be a writable folder or creatable as one; checked without creating anything. */
+    static Path checkWritable(Path out) {
+        Path absolute = out.toAbsolutePath().normalize();
+        if (Files.exists(absolute)) {
+            if (!Files.isDirectory(absolute)) throw new BadInputException("--out " + out + " exists and is not a folder");
+            if (!Files.isWritable(absolute)) throw new BadInputException("--out " + out + " is not writable");
+            return absolute;
+        }
+        Path ancestor = absolute.getParent();
+        while (ancestor != null && !Files.exists(ancestor)) ancestor = ancestor.getParent();
+        if (ancestor == null || !Files.isDirectory(ancestor) || !Files.isWritable(ancestor)) {
+            throw new BadInputException("--out " + out + " cannot be created: "
+                    + (ancestor == null ? "no existing parent" : ancestor + " is not a writable folder"));
+        }
+        return absolute;
+    }
+
+    private ModelSpec model(JobConfig config, LayerSpec layer) {
+        String weights = config.weights();
+        if (weights.equals("random")) return ModelSpec.random(layer.name(), config.ascent().seed());
+        try {
+            Path file = weights.equals("imagenet") ? imagenet(config).resolve() : Path.of(weights);
+            KerasH5Weights.load(file, layer.name()); // shapes and readability, before any task starts
+            return ModelSpec.kerasFile(layer.name(), file);
+        } catch (WeightsException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+
+    private ImagenetWeights imagenet(JobConfig config) {
+        Path keras = Path.of(System.getProperty("user.home"), ".keras", "models");
+        URI url = config.weightsUrl() == null ? ImagenetWeights.OFFICIAL_URL : URI.create(config.weightsUrl());
+        return new ImagenetWeights(keras, config.weightsCache(), url, ImagenetWeights.MD5, progress);
+    }
+
+    static String nearest(String name, List<String> candidates) {
+        return candidates.stream().min(Comparator.comparingInt(c -> editDistance(name, c))).orElse("");
+    }
+
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) previous[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,73 @@
+package io.filterviz.spark;
+
+import io.filterviz.engine.ComputeBackend;
+import io.filterviz.job.JobPlan;
+import io.filterviz.report.FilterResult;
+import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * The Spark layer: the filter range becomes an RDD, executors render their partitions, and each partition's
+ * results reach the driver (and {@code onResult}) as soon as its task finishes, not when the whole job does.
+ */
+public final class SparkFilterRunner {
+    private final SparkContext spark;
+    private final ComputeBackend backend;
+
+    public SparkFilterRunner(SparkContext spark, ComputeBackend backend) {
+        this.spark = spark;
+        this.backend = backend;
+    }
+
+    public void run(JobPlan plan, Consumer<FilterResult> onResult) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark);
+        JavaRDD<FilterResult> rendered = jsc.parallelize(plan.filters(), plan.partitions())
+                .mapPartitions(new RenderPartition(plan.model(), backend, plan.ascent()));
+        RDD<FilterResult> rdd = rendered.rdd();
+        List<Object> partitions = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
+        spark.runJob(rdd, new DrainPartition(), JavaConverters.asScalaBuffer(partitions).toSeq(),
+                new Deliver(onResult), ClassTag$.MODULE$.apply(FilterResult[].class));
+    }
+
+    /** Executor side: a partition's results as one array for the driver. */
+    private static final class DrainPartition extends AbstractFunction2<TaskContext, Iterator<FilterResult>, FilterResult[]>
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public FilterResult[] apply(TaskContext context, Iterator<FilterResult> results) {
+            List<FilterResult> all = new ArrayList<>();
+            while (results.hasNext()) all.add(results.next());
+            return all.toArray(new FilterResult[0]);
+        }
+    }
+
+    /** Driver side: called once per finished partition. */
+    private static final class Deliver extends AbstractFunction2<Object, FilterResult[], BoxedUnit> {
+        private final Consumer<FilterResult> onResult;
+
+        Deliver(Consumer<FilterResult> onResult) {
+            this.onResult = onResult;
+        }
+
+        @Override
+        public BoxedUnit apply(Object partition, FilterResult[] results) {
+            for (FilterResult result : results) onResult.accept(result);
+            return BoxedUnit.UNIT;
+        }
+    }
+}
