@@ -4,6 +4,7 @@
 #   ./submit.sh [filterviz options]              e.g. ./submit.sh --weights random --filter-range 0:16
 #   ./submit.sh --master spark://host:7077 --executor-memory 8g [filterviz options]
 #   ./submit.sh --help
+#   ./submit.sh bench [--sizes 224,343] [--steps N] [--schedule]   times the compute path alone
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 app_jar="$here/target/filterviz-0.1.0-SNAPSHOT-app.jar"     # for spark-submit: everything but Spark
@@ -16,6 +17,9 @@ spark_valued=" --master --deploy-mode --conf --name --jars --packages --exclude-
   --driver-cores --executor-memory --executor-cores --total-executor-cores --num-executors --queue --principal
   --keytab --py-files "
 spark_flags=" --supervise "
+
+main_class_for_run=$main_class
+if [ "${1:-}" = bench ]; then main_class_for_run=io.filterviz.bench.Bench; shift; fi
 
 spark_args=()
 app_args=()
@@ -39,7 +43,7 @@ spark_submit=""
 if [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then spark_submit="$SPARK_HOME/bin/spark-submit"
 elif command -v spark-submit >/dev/null 2>&1; then spark_submit="$(command -v spark-submit)"; fi
 
-if [ -n "$spark_submit" ]; then
+if [ -n "$spark_submit" ] && [ "$main_class_for_run" = "$main_class" ]; then
   exec "$spark_submit" --class "$main_class" --properties-file "$here/conf/spark-defaults.conf" \
     --driver-java-options "-Dlog4j2.configurationFile=file:$here/conf/log4j2.properties" \
     ${spark_args[@]+"${spark_args[@]}"} "$app_jar" ${app_args[@]+"${app_args[@]}"}
@@ -74,4 +78,4 @@ case " ${app_args[*]+"${app_args[*]}"} " in
   *" --master spark:"*|*" --master yarn"*|*" --master k8s:"*|*" --master mesos:"*) ;;
   *) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;;
 esac
-exec java "${jvm_args[@]}" -cp "$local_jar:$(cat "$here/target/classpath.txt")" "$main_class" ${app_args[@]+"${app_args[@]}"}
+exec java "${jvm_args[@]}" -cp "$local_jar:$(cat "$here/target/classpath.txt")" "$main_class_for_run" ${app_args[@]+"${app_args[@]}"}

@@ -28,7 +28,7 @@ public final class Main {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Options options = new Options();
-        CommandLine cli = new CommandLine(options)
+        CommandLine cli = Options.commandLine(options)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true));
         try {
@@ -48,7 +48,7 @@ public final class Main {
             return BAD_INPUT;
         } catch (RuntimeException | Error e) {
             err.println("filterviz: failed: " + rootCause(e));
-            if (options.output.verbose) e.printStackTrace(err);
+            if (options.verbose) e.printStackTrace(err);
             return FAILED;
         }
     }

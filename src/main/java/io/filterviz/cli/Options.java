@@ -4,100 +4,115 @@ import io.filterviz.config.FilterRange;
 import io.filterviz.config.JobConfig;
 import io.filterviz.config.OutputDim;
 import io.filterviz.engine.AscentSettings;
-import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** The command line, grouped as --help shows it; {@link #toConfig()} turns it into a typed job config. */
 @Command(name = "filterviz", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         version = "filterviz 0.1.0",
-        description = "Shows what each filter of a VGG16 layer has learned, by gradient ascent on the input image "
-                + "(the classic Keras conv_filter_visualization), computed as a Spark job.",
+    description = "Shows what each filter of a VGG16 layer has learned, by gradient ascent on the input image "
+            + "(the classic Keras conv_filter_visualization), computed as a Spark job.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed while running (the message names the cause)", "2:bad input (nothing was computed)"})
 public final class Options {
 
-    @ArgGroup(validate = false, heading = "%nAlgorithm (defaults are the seed's numbers):%n", order = 1)
-    Algorithm algorithm = new Algorithm();
+    // --- Algorithm ---
+    @Option(names = "--layer", paramLabel = "NAME", description = "Convolution layer to visualise.")
+    String layer = "block5_conv1";
 
-    @ArgGroup(validate = false, heading = "%nModel and weights:%n", order = 2)
-    Model model = new Model();
+    @Option(names = "--filter-range", paramLabel = "LO:HI",
+            description = "Filters LO (inclusive) to HI (exclusive); 'LO:' runs to the last filter. Default: all filters.")
+    String filterRange;
 
-    @ArgGroup(validate = false, heading = "%nSpark:%n", order = 3)
-    Spark spark = new Spark();
+    @Option(names = "--step", paramLabel = "X", description = "Gradient-ascent step (gradient divided by its RMS).")
+    double step = AscentSettings.DEFAULT_STEP;
 
-    @ArgGroup(validate = false, heading = "%nOutput:%n", order = 4)
-    Output output = new Output();
+    @Option(names = "--epochs", paramLabel = "N", description = "Ascent steps at each size.")
+    int epochs = AscentSettings.DEFAULT_EPOCHS;
 
-    static final class Algorithm {
-        @Option(names = "--layer", paramLabel = "NAME", description = "Convolution layer to visualise.")
-        String layer = "block5_conv1";
+    @Option(names = "--upscaling-steps", paramLabel = "N", description = "Number of sizes the image is optimised at.")
+    int upscalingSteps = AscentSettings.DEFAULT_UPSCALING_STEPS;
 
-        @Option(names = "--filter-range", paramLabel = "LO:HI",
-                description = "Filters LO (inclusive) to HI (exclusive); 'LO:' runs to the last filter. Default: all.")
-        String filterRange = "0:";
+    @Option(names = "--upscaling-factor", paramLabel = "X", description = "Bicubic upscale between sizes.")
+    double upscalingFactor = AscentSettings.DEFAULT_UPSCALING_FACTOR;
 
-        @Option(names = "--step", paramLabel = "X", description = "Gradient-ascent step (gradient divided by its RMS).")
-        double step = AscentSettings.DEFAULT_STEP;
+    @Option(names = "--output-dim", paramLabel = "N|WxH", description = "Size of each filter's picture.")
+    String outputDim = String.valueOf(AscentSettings.DEFAULT_OUTPUT_DIM);
 
-        @Option(names = "--epochs", paramLabel = "N", description = "Ascent steps at each size.")
-        int epochs = AscentSettings.DEFAULT_EPOCHS;
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the start noise (and of random weights).")
+    long seed = AscentSettings.DEFAULT_SEED;
 
-        @Option(names = "--upscaling-steps", paramLabel = "N", description = "Number of sizes the image is optimised at.")
-        int upscalingSteps = AscentSettings.DEFAULT_UPSCALING_STEPS;
+    // --- Model ---
+    @Option(names = "--weights", paramLabel = "imagenet|random|PATH",
+            description = "imagenet: Keras' VGG16 notop file (from ~/.keras/models, the cache, or downloaded); "
+                    + "random: He init from --seed (not ImageNet filters); PATH: a Keras VGG16 .h5 file.")
+    String weights = "imagenet";
 
-        @Option(names = "--upscaling-factor", paramLabel = "X", description = "Bicubic upscale between sizes.")
-        double upscalingFactor = AscentSettings.DEFAULT_UPSCALING_FACTOR;
+    @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where a downloaded weights file is kept.")
+    Path weightsCache = Path.of(System.getProperty("user.home"), ".cache", "filterviz");
 
-        @Option(names = "--output-dim", paramLabel = "N|WxH", description = "Size of each filter's picture.")
-        String outputDim = String.valueOf(AscentSettings.DEFAULT_OUTPUT_DIM);
+    @Option(names = "--weights-url", paramLabel = "URL",
+            description = "Download the ImageNet weights from here instead (a mirror). Default: Keras' official URL.")
+    String weightsUrl;
 
-        @Option(names = "--seed", paramLabel = "N", description = "Seed of the start noise (and of random weights).")
-        long seed = AscentSettings.DEFAULT_SEED;
-    }
+    // --- Spark ---
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master. Default: what spark-submit set, else local[*].")
+    String master;
 
-    static final class Model {
-        @Option(names = "--weights", paramLabel = "imagenet|random|PATH",
-                description = "imagenet: Keras' VGG16 notop file (from ~/.keras/models, the cache, or downloaded); "
-                        + "random: He init from --seed (not ImageNet filters); PATH: a Keras VGG16 .h5 file.")
-        String weights = "imagenet";
+    @Option(names = "--partitions", paramLabel = "N", description = "Spark partitions. Default: one per filter.")
+    Integer partitions;
 
-        @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where a downloaded weights file is kept.")
-        Path weightsCache = Path.of(System.getProperty("user.home"), ".cache", "filterviz");
+    // --- Output ---
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder.")
+    Path out = Path.of("out");
 
-        @Option(names = "--weights-url", paramLabel = "URL",
-                description = "Download the ImageNet weights from here instead (a mirror). Default: Keras' official URL.")
-        String weightsUrl;
-    }
+    @Option(names = "--grid", paramLabel = "N", description = "Grid side. Default: floor(sqrt(live filters)).")
+    Integer grid;
 
-    static final class Spark {
-        @Option(names = "--master", paramLabel = "URL",
-                description = "Spark master. Default: what spark-submit set, else local[*].")
-        String master;
-
-        @Option(names = "--partitions", paramLabel = "N", description = "Spark partitions. Default: one per filter.")
-        Integer partitions;
-    }
-
-    static final class Output {
-        @Option(names = "--out", paramLabel = "DIR", description = "Output folder.")
-        Path out = Path.of("out");
-
-        @Option(names = "--grid", paramLabel = "N", description = "Grid side. Default: floor(sqrt(live filters)).")
-        Integer grid;
-
-        @Option(names = "--verbose", description = "Show Spark's INFO log.")
-        boolean verbose;
-    }
+    @Option(names = "--verbose", description = "Show Spark's INFO log.")
+    boolean verbose;
 
     JobConfig toConfig() {
-        OutputDim dim = OutputDim.parse(algorithm.outputDim);
-        AscentSettings ascent = new AscentSettings(algorithm.step, algorithm.epochs, algorithm.upscalingSteps,
-                algorithm.upscalingFactor, dim.width(), dim.height(), algorithm.seed);
-        return new JobConfig(algorithm.layer, FilterRange.parse(algorithm.filterRange), ascent, model.weights,
-                model.weightsCache, model.weightsUrl, output.out, spark.master, spark.partitions, output.grid,
-                output.verbose);
+        OutputDim dim = OutputDim.parse(outputDim);
+        AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
+                dim.height(), seed);
+        return new JobConfig(layer, filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
+                master, partitions, grid, verbose);
+    }
+
+    /** --help's option list in sections. (Picocli's ArgGroups would do this too, but they reset a whole group
+     *  when one of its options is repeated; plain options let the last value win, as spark-submit does.) */
+    private static final Map<String, List<String>> SECTIONS = new LinkedHashMap<>();
+
+    static {
+        SECTIONS.put("Algorithm (defaults are the seed's numbers)", List.of("--layer", "--filter-range", "--step",
+                "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
+        SECTIONS.put("Model and weights", List.of("--weights", "--weights-cache", "--weights-url"));
+        SECTIONS.put("Spark", List.of("--master", "--partitions"));
+        SECTIONS.put("Output", List.of("--out", "--grid", "--verbose"));
+        SECTIONS.put("Help", List.of("--help", "--version"));
+    }
+
+    static CommandLine commandLine(Options options) {
+        CommandLine cli = new CommandLine(options).setOverwrittenOptionsAllowed(true);
+        cli.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST, help -> {
+            StringBuilder text = new StringBuilder();
+            SECTIONS.forEach((heading, names) -> {
+                CommandLine.Help.Layout layout = help.createDefaultLayout();
+                for (String name : names) {
+                    layout.addOption(help.commandSpec().findOption(name), help.createDefaultParamLabelRenderer());
+                }
+                text.append(String.format("%n%s:%n", heading)).append(layout);
+            });
+            return text.toString();
+        });
+        return cli;
     }
 }

@@ -1,0 +1,120 @@
+package io.filterviz.cli;
+
+import io.filterviz.model.RandomWeights;
+import io.filterviz.testing.KerasH5Fixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every bad input: exit code 2, one line on stderr that says what is wrong, nothing created under --out. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run run(List<String> args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private void assertBadInput(String expectedFragment, String... extra) {
+        Path out = dir.resolve("out");
+        List<String> args = new ArrayList<>(List.of("--weights", "random", "--out", out.toString(),
+                "--weights-cache", dir.resolve("cache").toString()));
+        args.addAll(List.of(extra));
+        Run run = run(args);
+        assertEquals(2, run.exit(), run.err());
+        assertEquals(1, run.err().lines().count(), "one line: " + run.err());
+        assertTrue(run.err().startsWith("filterviz: "), run.err());
+        assertTrue(run.err().contains(expectedFragment), run.err());
+        assertFalse(Files.exists(out), "nothing may be created under --out");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "--layer=block5_conv9       | --layer block5_conv9 is not a VGG16 layer; did you mean block5_conv1?",
+            "--layer=block5_pool        | --layer block5_pool is a max-pooling layer, not a convolution; choose one of: block1_conv1",
+            "--filter-range=0:600       | --filter-range 0:600 is not a non-empty range inside block5_conv1's 512 filters",
+            "--filter-range=-1:4        | --filter-range -1:4 is not a non-empty range",
+            "--filter-range=7:7         | --filter-range 7:7 is not a non-empty range",
+            "--filter-range=a:b         | --filter-range 'a:b' is not LO:HI",
+            "--epochs=0                 | --epochs must be positive, got 0",
+            "--step=-1                  | --step must be positive, got -1.0",
+            "--upscaling-steps=0        | --upscaling-steps must be positive, got 0",
+            "--upscaling-factor=1.0     | --upscaling-factor must be greater than 1, got 1.0",
+            "--output-dim=0             | --output-dim must be positive, got 0x0",
+            "--output-dim=big           | --output-dim 'big' is not a size",
+            "--output-dim=40            | is smaller than 16 px, the least block5_conv1 can see",
+            "--partitions=0             | --partitions must be positive, got 0",
+            "--grid=30                  | --grid 30 needs 900 filters; the range has 512",
+            "--epochs=many              | Invalid value for option '--epochs'",
+            "--no-such-option           | Unknown option: '--no-such-option'",
+    })
+    void rejected(String option, String message) {
+        assertBadInput(message.trim(), option.trim());
+    }
+
+    @Test
+    void unreadableWeightsFile() {
+        assertBadInput("is not a readable file", "--weights", dir.resolve("missing.h5").toString());
+    }
+
+    @Test
+    void weightsOfTheWrongShape() {
+        Path file = dir.resolve("small.h5");
+        KerasH5Fixture.write(file, RandomWeights.create("block1_conv2", 1), KerasH5Fixture.Style.KERAS1_NOTOP);
+        assertBadInput("has no layer block2_conv1", "--weights", file.toString());
+    }
+
+    @Test
+    void imagenetWithoutNetwork() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort + "/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5";
+        assertBadInput("cannot download the ImageNet weights from " + url, "--weights", "imagenet", "--weights-url", url);
+    }
+
+    @Test
+    void unwritableOut() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Run run = run(List.of("--weights", "random", "--out", file.resolve("out").toString()));
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("cannot be created") && run.err().contains("is not a writable folder"), run.err());
+        Run onFile = run(List.of("--weights", "random", "--out", file.toString()));
+        assertEquals(2, onFile.exit());
+        assertTrue(onFile.err().contains("exists and is not a folder"), onFile.err());
+    }
+
+    @Test
+    void helpListsEveryOptionWithDefaults() {
+        Run run = run(List.of("--help"));
+        assertEquals(0, run.exit());
+        for (String option : List.of("--layer", "--filter-range", "--step", "--epochs", "--upscaling-steps",
+                "--upscaling-factor", "--output-dim", "--seed", "--weights", "--out", "--master", "--partitions",
+                "--grid", "--verbose")) {
+            assertTrue(run.out().contains(option), option + " missing from --help");
+        }
+        assertTrue(run.out().contains("Default: block5_conv1"), run.out());
+        assertTrue(run.out().contains("Default: 1.2"), run.out());
+    }
+}
