@@ -34,8 +34,9 @@ while [ $# -gt 0 ]; do
   app_args+=("$1"); shift
 done
 
-if [ ! -f "$app_jar" ] || [ ! -f "$here/target/classpath.txt" ]; then
-  echo "filterviz: building the application jar (first run only)..." >&2
+if [ ! -f "$app_jar" ] || [ ! -f "$local_jar" ] || [ ! -f "$here/target/classpath.txt" ] \
+   || [ -n "$(find "$here/src/main" "$here/pom.xml" -newer "$local_jar" -print -quit 2>/dev/null)" ]; then
+  echo "filterviz: building the application jar (first run, or the sources changed)..." >&2
   (cd "$here" && mvn -q -B -DskipTests package) >&2
 fi
 
