@@ -8,6 +8,7 @@ import io.filterviz.engine.GradientPath;
 import io.filterviz.image.Png;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.report.FilterResult;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 import java.util.ArrayList;
@@ -31,7 +32,9 @@ final class RenderPartition implements FlatMapFunction<Iterator<Integer>, Filter
     @Override
     public Iterator<FilterResult> call(Iterator<Integer> filters) {
         List<FilterResult> results = new ArrayList<>();
-        try (GradientPath path = ExecutorModels.get(model, backend).newPath()) {
+        // spark.task.cpus (default 1) cores per task, as many tasks as the executor has cores: measured the best
+        // throughput on 2 cores, and local[N] really uses N cores (README, Performance).
+        try (GradientPath path = ExecutorModels.get(model, backend).newPath(TaskContext.get().cpus())) {
             FilterRenderer renderer = new FilterRenderer(path, settings, model.target());
             while (filters.hasNext()) {
                 FilterOutcome outcome = renderer.render(filters.next());

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,10 @@ import java.util.List;
 public final class Nd4jModel implements CompiledModel {
     private static final int[] CONV_ARGS = {3, 3, 1, 1, 0, 0, 1, 1, 1, 0, 0}; // k, stride, pad, dilation, SAME, NCHW, HWIO
     private static final int[] POOL_ARGS = {2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 0}; // k, stride, pad, dilation, VALID, -, NCHW
+
+    static {
+        NativeBuild.select(); // before the first ND4J call loads libnd4j
+    }
 
     private final List<Stage> stages = new ArrayList<>();
     private final INDArray targetKernel;
@@ -38,6 +43,13 @@ public final class Nd4jModel implements CompiledModel {
 
     @Override
     public GradientPath newPath() { return new Nd4jGradientPath(this); }
+
+    @Override
+    public GradientPath newPath(int threads) {
+        // OpenMP's thread count is per calling thread: this caps oneDNN and libnd4j's OpenMP loops for this task only.
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        return new Nd4jGradientPath(this);
+    }
 
     @Override
     public int filters() { return filters; }
