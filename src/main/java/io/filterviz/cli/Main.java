@@ -5,7 +5,10 @@ import io.filterviz.config.JobConfig;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
 import io.filterviz.job.JobPlanner;
+import io.filterviz.job.RunParameters;
+import io.filterviz.report.FilterResult;
 import io.filterviz.report.ReportWriter;
+import io.filterviz.storage.OutputStore;
 import io.filterviz.spark.SparkFilterRunner;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -13,6 +16,8 @@ import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 
 /** Entry point: options → config → (driver) plan → (executors) filters → (driver) report. */
 public final class Main {
@@ -56,9 +61,17 @@ public final class Main {
     private static void execute(JobPlan plan, PrintStream out) {
         SparkSession spark = session(plan.config());
         try {
-            ReportWriter report = new ReportWriter(plan.out(), plan.layer().name(), out);
-            report.begin(plan.filters().get(0), plan.filters().get(plan.filters().size() - 1) + 1);
-            new SparkFilterRunner(spark.sparkContext(), ComputeBackend.standard()).run(plan, report::accept);
+            OutputStore store = OutputStore.open(plan.out(), spark.sparkContext().hadoopConfiguration());
+            if (plan.config().overwrite()) store.deleteEverything();
+            store.write(RunParameters.FILE, plan.parameters().bytes());
+            ReportWriter report = new ReportWriter(store, plan.layer().name(), out);
+            Map<Integer, FilterResult> finished = report.finished();
+            report.begin(plan.filters().get(0), plan.filters().get(plan.filters().size() - 1) + 1, finished);
+            List<Integer> remaining = plan.filters().stream().filter(f -> !finished.containsKey(f)).toList();
+            if (!remaining.isEmpty()) {
+                new SparkFilterRunner(spark.sparkContext(), ComputeBackend.standard())
+                        .run(plan.only(remaining), report::accept);
+            }
             report.finish(spark, plan.config().grid());
         } finally {
             spark.stop();

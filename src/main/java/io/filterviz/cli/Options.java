@@ -70,8 +70,12 @@ public final class Options {
     Integer partitions;
 
     // --- Output ---
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder.")
-    Path out = Path.of("out");
+    @Option(names = "--out", paramLabel = "DIR|URI",
+            description = "Output folder: a local path or a Hadoop URI (hdfs://, s3a://). A rerun resumes in it.")
+    String out = "out";
+
+    @Option(names = "--overwrite", description = "Start over in --out instead of resuming the run it holds.")
+    boolean overwrite;
 
     @Option(names = "--grid", paramLabel = "N", description = "Grid side. Default: floor(sqrt(live filters)).")
     Integer grid;
@@ -84,7 +88,7 @@ public final class Options {
         AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
                 dim.height(), seed);
         return new JobConfig(layer, filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
-                master, partitions, grid, verbose);
+                master, partitions, grid, verbose, overwrite);
     }
 
     /** --help's option list in sections. (Picocli's ArgGroups would do this too, but they reset a whole group
@@ -96,7 +100,7 @@ public final class Options {
                 "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
         SECTIONS.put("Model and weights", List.of("--weights", "--weights-cache", "--weights-url"));
         SECTIONS.put("Spark", List.of("--master", "--partitions"));
-        SECTIONS.put("Output", List.of("--out", "--grid", "--verbose"));
+        SECTIONS.put("Output", List.of("--out", "--overwrite", "--grid", "--verbose"));
         SECTIONS.put("Help", List.of("--help", "--version"));
     }
 

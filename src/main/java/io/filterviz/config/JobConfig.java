@@ -10,8 +10,10 @@ import java.nio.file.Path;
  *
  * @param partitions null: one Spark task per filter
  * @param grid       null: the seed's floor(sqrt(live filters))
+ * @param out        a local folder or a Hadoop URI (hdfs://, s3a://, file://)
+ * @param overwrite  start over in an --out that holds another run, instead of resuming
  */
 public record JobConfig(String layer, FilterRange filterRange, AscentSettings ascent, String weights,
-                        Path weightsCache, String weightsUrl, Path out, String master, Integer partitions,
-                        Integer grid, boolean verbose) implements Serializable {
+                        Path weightsCache, String weightsUrl, String out, String master, Integer partitions,
+                        Integer grid, boolean verbose, boolean overwrite) implements Serializable {
 }

@@ -20,20 +20,25 @@ public final class Png {
     private Png() {}
 
     public static byte[] encode(RgbImage image) {
-        // Wrap the RGB bytes as they are (no copy): a 9169² grid is 250 MB, and the driver should hold it once.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            write(image, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Streams the PNG: a 9169² grid is 250 MB raw, and the driver should hold it once, not twice. */
+    public static void write(RgbImage image, java.io.OutputStream out) throws IOException {
+        // Wrap the RGB bytes as they are (no copy).
         DataBufferByte data = new DataBufferByte(image.buffer(), image.buffer().length);
         WritableRaster raster = Raster.createInterleavedRaster(data, image.width(), image.height(),
                 image.width() * 3, 3, new int[]{0, 1, 2}, null);
         ColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
                 Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
         BufferedImage buffered = new BufferedImage(model, raster, false, null);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(buffered, "png", bytes)) throw new IOException("no PNG writer in this JDK");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        if (!ImageIO.write(buffered, "png", out)) throw new IOException("no PNG writer in this JDK");
     }
 
     public static RgbImage decode(byte[] png) {

@@ -7,9 +7,13 @@ import io.filterviz.engine.UpscalingSchedule;
 import io.filterviz.model.ImagenetWeights;
 import io.filterviz.model.KerasH5Weights;
 import io.filterviz.model.LayerSpec;
+import io.filterviz.model.Md5;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.model.Vgg16;
 import io.filterviz.model.WeightsException;
+import io.filterviz.storage.HadoopFiles;
+import io.filterviz.storage.OutputStore;
+import org.apache.hadoop.conf.Configuration;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -46,9 +50,11 @@ public final class JobPlanner {
             throw new BadInputException("--grid " + config.grid() + " needs " + (long) config.grid() * config.grid()
                     + " filters; the range has " + (to - from));
         }
-        Path out = checkWritable(config.out());
+        OutputStore store = checkWritable(config.out());
         ModelSpec model = model(config, layer);
-        return new JobPlan(config, layer, IntStream.range(from, to).boxed().toList(), model, out);
+        RunParameters parameters = new RunParameters(layer.name(), from, to, config.ascent(), weightsIdentity(config, model));
+        if (!config.overwrite()) parameters.checkResumable(store);
+        return new JobPlan(config, layer, IntStream.range(from, to).boxed().toList(), model, parameters);
     }
 
     static LayerSpec layer(String name) {
@@ -85,12 +91,22 @@ public final class JobPlanner {
     }
 
     /** --out must be a writable folder or creatable as one; checked without creating anything. */
-    static Path checkWritable(Path out) {
-        Path absolute = out.toAbsolutePath().normalize();
+    static OutputStore checkWritable(String out) {
+        OutputStore store;
+        try {
+            store = OutputStore.open(out, new Configuration());
+        } catch (RuntimeException e) {
+            throw new BadInputException("--out " + out + " cannot be used: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+        if (store.isLocal()) checkLocalWritable(Path.of(URI.create(store.uri("")).getPath()), out);
+        return store;
+    }
+
+    private static void checkLocalWritable(Path absolute, String out) {
         if (Files.exists(absolute)) {
             if (!Files.isDirectory(absolute)) throw new BadInputException("--out " + out + " exists and is not a folder");
             if (!Files.isWritable(absolute)) throw new BadInputException("--out " + out + " is not writable");
-            return absolute;
+            return;
         }
         Path ancestor = absolute.getParent();
         while (ancestor != null && !Files.exists(ancestor)) ancestor = ancestor.getParent();
@@ -98,18 +114,27 @@ public final class JobPlanner {
             throw new BadInputException("--out " + out + " cannot be created: "
                     + (ancestor == null ? "no existing parent" : ancestor + " is not a writable folder"));
         }
-        return absolute;
     }
 
     private ModelSpec model(JobConfig config, LayerSpec layer) {
         String weights = config.weights();
         if (weights.equals("random")) return ModelSpec.random(layer.name(), config.ascent().seed());
         try {
-            Path file = weights.equals("imagenet") ? imagenet(config).resolve() : Path.of(weights);
+            Path file = weights.equals("imagenet") ? imagenet(config).resolve() : HadoopFiles.local(weights);
             KerasH5Weights.load(file, layer.name()); // shapes and readability, before any task starts
             return ModelSpec.kerasFile(layer.name(), file);
         } catch (WeightsException e) {
             throw new BadInputException(e.getMessage());
+        }
+    }
+
+    /** What run.json records of the weights: enough to tell two weight sets apart. */
+    private static String weightsIdentity(JobConfig config, ModelSpec model) {
+        if (model.source() == ModelSpec.Source.RANDOM) return "random, seed " + model.seed();
+        try {
+            return config.weights() + ", md5 " + Md5.of(Path.of(model.weightsFile()));
+        } catch (java.io.IOException e) {
+            throw new BadInputException("weights file " + model.weightsFile() + " cannot be read: " + e.getMessage());
         }
     }
 

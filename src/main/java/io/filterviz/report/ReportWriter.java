@@ -3,6 +3,7 @@ package io.filterviz.report;
 import io.filterviz.image.GridStitcher;
 import io.filterviz.image.Png;
 import io.filterviz.image.RgbImage;
+import io.filterviz.storage.OutputStore;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -11,40 +12,53 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * What lands in --out. Each filter's PNG is written the moment its result reaches the driver (so the driver
- * never holds all pictures); at the end come results.csv, the Parquet table and the seed's grid.
+ * What lands in --out. Each filter is persisted the moment its result reaches the driver: its PNG, then its
+ * row under {@code state/} (the row's presence means "finished", so a resumed run skips it). At the end come
+ * results.csv, the Parquet table and the seed's grid, built from every finished row, old and new.
  */
 public final class ReportWriter {
-    private final Path out;
+    static final String STATE = "state";
+    private static final String CSV_HEADER = "filter,loss,seconds,status";
+
+    private final OutputStore store;
     private final String layer;
     private final PrintStream console;
-    private final List<FilterResult> results = new ArrayList<>();
+    private final Map<Integer, FilterResult> results = new TreeMap<>();
 
-    public ReportWriter(Path out, String layer, PrintStream console) {
-        this.out = out;
+    public ReportWriter(OutputStore store, String layer, PrintStream console) {
+        this.store = store;
         this.layer = layer;
         this.console = console;
     }
 
-    public void begin(int from, int to) {
-        try {
-            Files.createDirectories(out.resolve("filters"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + out, e);
+    /** Rows a previous run into the same --out finished (run.json already matched). */
+    public Map<Integer, FilterResult> finished() {
+        Map<Integer, FilterResult> finished = new TreeMap<>();
+        for (String name : store.list(STATE)) {
+            FilterResult row = parse(new String(store.read(STATE + "/" + name), StandardCharsets.UTF_8).trim());
+            finished.put(row.filter(), row);
         }
+        return finished;
+    }
+
+    public void begin(int from, int to, Map<Integer, FilterResult> finished) {
+        results.putAll(finished);
         console.printf("Compute filters %d to %d%n", from, to);
+        if (!finished.isEmpty()) {
+            console.printf("Resuming: %d finished filters skipped, %d to compute%n", finished.size(), to - from - finished.size());
+        }
     }
 
     /** Called on the driver as each filter's result arrives. */
@@ -53,39 +67,45 @@ public final class ReportWriter {
             console.printf(Locale.ROOT, "Filter %3d is dead: its loss stayed at %.3g ( %4.2fs )%n",
                     result.filter(), result.loss(), result.seconds());
         } else {
-            write(imagePath(result.filter()), result.png());
+            store.write(imagePath(result.filter()), result.png());
             console.printf(Locale.ROOT, "Costs of filter %3d: %5.0f ( %4.2fs )%n",
                     result.filter(), result.loss(), result.seconds());
         }
-        results.add(result.withoutPicture());
+        store.write(statePath(result.filter()), (row(result) + "\n").getBytes(StandardCharsets.UTF_8));
+        results.put(result.filter(), result.withoutPicture());
     }
 
-    /** Writes the tables and the grid; returns the grid file, or null when no filter is alive. */
-    public Path finish(SparkSession spark, Integer gridSide) {
-        results.sort(Comparator.comparingInt(FilterResult::filter));
-        long dead = results.stream().filter(FilterResult::dead).count();
+    /** Writes the tables and the grid; returns the grid's name, or null when no filter is alive. */
+    public String finish(SparkSession spark, Integer gridSide) {
+        long dead = results.values().stream().filter(FilterResult::dead).count();
         writeCsv();
         writeParquet(spark);
         console.printf("%d filter processed, %d dead%n", results.size() - dead, dead);
         return writeGrid(gridSide);
     }
 
-    public List<FilterResult> results() { return List.copyOf(results); }
+    public String imagePath(int filter) {
+        return String.format(Locale.ROOT, "filters/%s_%04d.png", layer, filter);
+    }
 
-    public Path imagePath(int filter) {
-        return out.resolve("filters").resolve(String.format(Locale.ROOT, "%s_%04d.png", layer, filter));
+    private String statePath(int filter) {
+        return String.format(Locale.ROOT, "%s/%s_%04d.csv", STATE, layer, filter);
+    }
+
+    private static String row(FilterResult r) {
+        return String.format(Locale.ROOT, "%d,%s,%.3f,%s", r.filter(), Float.toString(r.loss()), r.seconds(), r.status());
+    }
+
+    private static FilterResult parse(String row) {
+        String[] cells = row.split(",");
+        return new FilterResult(Integer.parseInt(cells[0]), Float.parseFloat(cells[1]), Double.parseDouble(cells[2]),
+                cells[3].equals("dead"), null);
     }
 
     private void writeCsv() {
-        try (Writer csv = Files.newBufferedWriter(out.resolve("results.csv"), StandardCharsets.UTF_8)) {
-            csv.write("filter,loss,seconds,status\n");
-            for (FilterResult r : results) {
-                csv.write(String.format(Locale.ROOT, "%d,%s,%.3f,%s%n", r.filter(), Float.toString(r.loss()),
-                        r.seconds(), r.status()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write results.csv in " + out, e);
-        }
+        StringBuilder csv = new StringBuilder(CSV_HEADER).append('\n');
+        for (FilterResult r : results.values()) csv.append(row(r)).append('\n');
+        store.write("results.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void writeParquet(SparkSession spark) {
@@ -95,14 +115,13 @@ public final class ReportWriter {
                 .add("seconds", DataTypes.DoubleType, false)
                 .add("status", DataTypes.StringType, false)
                 .add("image", DataTypes.StringType, true);
-        List<Row> rows = results.stream().map(r -> RowFactory.create(r.filter(), r.loss(), r.seconds(), r.status(),
-                r.dead() ? null : out.relativize(imagePath(r.filter())).toString())).toList();
-        spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite)
-                .parquet(out.resolve("results").toUri().toString());
+        List<Row> rows = results.values().stream().map(r -> RowFactory.create(r.filter(), r.loss(), r.seconds(),
+                r.status(), r.dead() ? null : imagePath(r.filter()))).toList();
+        spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(store.uri("results"));
     }
 
-    private Path writeGrid(Integer requested) {
-        List<FilterResult> alive = results.stream().filter(r -> !r.dead())
+    private String writeGrid(Integer requested) {
+        List<FilterResult> alive = results.values().stream().filter(r -> !r.dead())
                 .sorted(Comparator.comparingDouble(FilterResult::loss).reversed()).toList();
         int n = GridStitcher.defaultSide(alive.size());
         if (requested != null && requested <= n) {
@@ -116,26 +135,14 @@ public final class ReportWriter {
             return null;
         }
         List<RgbImage> tiles = new ArrayList<>();
-        for (FilterResult r : alive.subList(0, n * n)) tiles.add(Png.decode(read(imagePath(r.filter()))));
-        Path grid = out.resolve(String.format(Locale.ROOT, "vgg_%s_%dx%d.png", layer, n, n));
-        write(grid, Png.encode(GridStitcher.stitch(tiles, n, GridStitcher.DEFAULT_MARGIN)));
-        console.println("Grid: " + grid);
+        for (FilterResult r : alive.subList(0, n * n)) tiles.add(Png.decode(store.read(imagePath(r.filter()))));
+        String grid = String.format(Locale.ROOT, "vgg_%s_%dx%d.png", layer, n, n);
+        try (OutputStream out = store.create(grid)) {
+            Png.write(GridStitcher.stitch(tiles, n, GridStitcher.DEFAULT_MARGIN), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + store.uri(grid), e);
+        }
+        console.println("Grid: " + store.uri(grid));
         return grid;
-    }
-
-    private static void write(Path file, byte[] bytes) {
-        try {
-            Files.write(file, bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
     }
 }

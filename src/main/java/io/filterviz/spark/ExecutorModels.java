@@ -4,6 +4,10 @@ import io.filterviz.engine.CompiledModel;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.model.ModelSpec;
 
+import org.apache.spark.SparkFiles;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,9 +24,20 @@ public final class ExecutorModels {
 
     public static CompiledModel get(ModelSpec spec, ComputeBackend backend) {
         return MODELS.computeIfAbsent(spec, s -> {
-            LOADS.incrementAndGet();
-            return backend.compile(s.load());
+            int load = LOADS.incrementAndGet();
+            CompiledModel model = backend.compile(shippedCopy(s).load());
+            // One line per load in the executor's log: the cluster test counts them (one per executor JVM).
+            System.err.println("filterviz: loaded model " + s.target() + " (" + s.describe() + "), load " + load
+                    + " in this JVM");
+            return model;
         });
+    }
+
+    /** The weights file as Spark shipped it to this executor (SparkContext.addFile), when it did. */
+    private static ModelSpec shippedCopy(ModelSpec spec) {
+        if (spec.source() != ModelSpec.Source.KERAS_H5) return spec;
+        Path shipped = Path.of(SparkFiles.get(Path.of(spec.weightsFile()).getFileName().toString()));
+        return Files.isRegularFile(shipped) ? ModelSpec.kerasFile(spec.target(), shipped) : spec;
     }
 
     /** How many times this JVM loaded a model: tests assert one load per executor, not per task. */

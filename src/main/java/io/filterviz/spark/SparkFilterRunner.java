@@ -2,6 +2,7 @@ package io.filterviz.spark;
 
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
+import io.filterviz.model.ModelSpec;
 import io.filterviz.report.FilterResult;
 import org.apache.spark.SparkContext;
 import org.apache.spark.TaskContext;
@@ -35,8 +36,11 @@ public final class SparkFilterRunner {
 
     public void run(JobPlan plan, Consumer<FilterResult> onResult) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark);
+        // The driver resolved the weights once; Spark ships the file to every executor (no shared disk needed).
+        ModelSpec model = plan.model();
+        if (model.source() == ModelSpec.Source.KERAS_H5) spark.addFile(model.weightsFile());
         JavaRDD<FilterResult> rendered = jsc.parallelize(plan.filters(), plan.partitions())
-                .mapPartitions(new RenderPartition(plan.model(), backend, plan.ascent()));
+                .mapPartitions(new RenderPartition(model, backend, plan.ascent()));
         RDD<FilterResult> rdd = rendered.rdd();
         List<Object> partitions = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
         spark.runJob(rdd, new DrainPartition(), JavaConverters.asScalaBuffer(partitions).toSeq(),

@@ -1,0 +1,90 @@
+package io.filterviz.spark;
+
+import io.filterviz.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A rerun into the same --out computes only what is missing, and refuses to mix runs. */
+class ResumeTest {
+    private static final List<String> SMALL = List.of("--weights", "random", "--filter-range", "0:6",
+            "--output-dim", "48", "--upscaling-steps", "2", "--epochs", "2", "--master", "local[2]");
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run run(Path out, String... extra) {
+        List<String> args = new ArrayList<>(SMALL);
+        args.addAll(List.of(extra));
+        args.addAll(List.of("--out", out.toString()));
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
+        int exit = Main.run(args.toArray(new String[0]), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        return new Run(exit, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRerunComputesOnlyTheMissingFiltersAndGivesTheSameResults() throws Exception {
+        Path out = dir.resolve("out");
+        assertEquals(0, run(out).exit());
+        byte[] grid = Files.readAllBytes(out.resolve("vgg_block5_conv1_2x2.png"));
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertTrue(Files.readString(out.resolve("run.json")).contains("\"filterRange\": \"0:6\""));
+
+        // As if the driver had died before filters 1 and 4 were persisted:
+        for (int f : new int[]{1, 4}) {
+            Files.delete(out.resolve(String.format("state/block5_conv1_%04d.csv", f)));
+            Files.deleteIfExists(out.resolve(String.format("filters/block5_conv1_%04d.png", f)));
+        }
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Path kept;
+        try (var pictures = Files.list(out.resolve("filters"))) {
+            kept = pictures.filter(p -> p.toString().endsWith(".png")).sorted().findFirst().orElseThrow();
+        }
+        Files.setLastModifiedTime(kept, old);
+
+        Run again = run(out);
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("Resuming: 4 finished filters skipped, 2 to compute"), again.out());
+        assertEquals(2, again.out().lines().filter(l -> l.startsWith("Costs of filter") || l.contains("is dead")).count(),
+                again.out());
+        assertEquals(old, Files.getLastModifiedTime(kept), "a finished filter's picture is not rewritten");
+        assertEquals(strip(csv), strip(Files.readAllLines(out.resolve("results.csv"))));
+        assertArrayEquals(grid, Files.readAllBytes(out.resolve("vgg_block5_conv1_2x2.png")), "same grid");
+    }
+
+    @Test
+    void otherParametersIntoTheSameOutAreRefusedUnlessOverwrite() throws Exception {
+        Path out = dir.resolve("out");
+        assertEquals(0, run(out).exit());
+        Run other = run(out, "--epochs", "3");
+        assertEquals(2, other.exit());
+        assertTrue(other.err().contains("holds a run with epochs 2, this one has 3"), other.err());
+        assertTrue(other.err().contains("--overwrite"), other.err());
+
+        Run overwrite = run(out, "--epochs", "3", "--overwrite");
+        assertEquals(0, overwrite.exit(), overwrite.err());
+        assertFalse(overwrite.out().contains("Resuming"), overwrite.out());
+        assertTrue(Files.readString(out.resolve("run.json")).contains("\"epochs\": 3"));
+    }
+
+    /** Rows without the seconds column, which differ between runs. */
+    private static List<String> strip(List<String> rows) {
+        return rows.stream().map(l -> l.replaceAll(",[0-9.]+,(ok|dead)$", ",$1")).toList();
+    }
+}
