@@ -46,7 +46,7 @@ elif command -v spark-submit >/dev/null 2>&1; then spark_submit="$(command -v sp
 
 if [ -n "$spark_submit" ] && [ "$main_class_for_run" = "$main_class" ]; then
   exec "$spark_submit" --class "$main_class" --properties-file "$here/conf/spark-defaults.conf" \
-    --driver-java-options "-Dlog4j2.configurationFile=file:$here/conf/log4j2.properties" \
+    --driver-java-options "-Dlog4j2.configurationFile=file:$here/conf/log4j2.properties -Dfilterviz.conf=$here/conf/filterviz.properties" \
     ${spark_args[@]+"${spark_args[@]}"} "$app_jar" ${app_args[@]+"${app_args[@]}"}
 fi
 
@@ -60,6 +60,7 @@ jvm_args=(
   --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   "-Dlog4j2.configurationFile=file:$here/conf/log4j2.properties"
+  "-Dfilterviz.conf=$here/conf/filterviz.properties"
 )
 # Translate the spark-submit options that mean something in one local JVM.
 set -- ${spark_args[@]+"${spark_args[@]}"}

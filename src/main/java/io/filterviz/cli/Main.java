@@ -16,6 +16,8 @@ import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +39,14 @@ public final class Main {
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true));
         try {
+            Path defaults = confFile(args);
+            if (defaults != null) {
+                if (!Files.isReadable(defaults)) {
+                    err.println("filterviz: --conf-file " + defaults + " is not a readable file");
+                    return BAD_INPUT;
+                }
+                cli.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(defaults.toFile()));
+            }
             CommandLine.ParseResult parsed = cli.parseArgs(args);
             if (CommandLine.printHelpIfRequested(parsed)) return OK;
         } catch (CommandLine.ParameterException e) {
@@ -56,6 +66,16 @@ public final class Main {
             if (options.verbose) e.printStackTrace(err);
             return FAILED;
         }
+    }
+
+    /** The last --conf-file on the command line, else the file submit.sh names (-Dfilterviz.conf), else none. */
+    static Path confFile(String[] args) {
+        String file = System.getProperty("filterviz.conf");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--conf-file") && i + 1 < args.length) file = args[i + 1];
+            else if (args[i].startsWith("--conf-file=")) file = args[i].substring("--conf-file=".length());
+        }
+        return file == null ? null : Path.of(file);
     }
 
     private static void execute(JobPlan plan, PrintStream out) {

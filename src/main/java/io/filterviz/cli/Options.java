@@ -83,6 +83,11 @@ public final class Options {
     @Option(names = "--verbose", description = "Show Spark's INFO log.")
     boolean verbose;
 
+    @Option(names = "--conf-file", paramLabel = "FILE",
+            description = "Job defaults (key = option name without dashes). Default: conf/filterviz.properties "
+                    + "next to submit.sh; command-line options override it.")
+    Path confFile;
+
     JobConfig toConfig() {
         OutputDim dim = OutputDim.parse(outputDim);
         AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
@@ -100,7 +105,7 @@ public final class Options {
                 "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
         SECTIONS.put("Model and weights", List.of("--weights", "--weights-cache", "--weights-url"));
         SECTIONS.put("Spark", List.of("--master", "--partitions"));
-        SECTIONS.put("Output", List.of("--out", "--overwrite", "--grid", "--verbose"));
+        SECTIONS.put("Output", List.of("--out", "--overwrite", "--grid", "--verbose", "--conf-file"));
         SECTIONS.put("Help", List.of("--help", "--version"));
     }
 

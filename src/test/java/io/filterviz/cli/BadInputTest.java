@@ -106,6 +106,15 @@ class BadInputTest {
     }
 
     @Test
+    void aConfFileSetsDefaultsAndTheCommandLineOverridesIt() throws Exception {
+        Path conf = Files.writeString(dir.resolve("job.properties"), "layer = block5_pool\nepochs = 0\n");
+        assertBadInput("--layer block5_pool is a max-pooling layer", "--conf-file", conf.toString());
+        assertBadInput("--epochs must be positive, got 0", "--conf-file", conf.toString(), "--layer", "block4_conv1");
+        assertBadInput("--conf-file " + dir.resolve("none.properties") + " is not a readable file",
+                "--conf-file", dir.resolve("none.properties").toString());
+    }
+
+    @Test
     void helpListsEveryOptionWithDefaults() {
         Run run = run(List.of("--help"));
         assertEquals(0, run.exit());
