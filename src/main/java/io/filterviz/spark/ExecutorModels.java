@@ -25,10 +25,11 @@ public final class ExecutorModels {
     public static CompiledModel get(ModelSpec spec, ComputeBackend backend) {
         return MODELS.computeIfAbsent(spec, s -> {
             int load = LOADS.incrementAndGet();
-            CompiledModel model = backend.compile(shippedCopy(s).load());
+            ModelSpec local = shippedCopy(s);
+            CompiledModel model = backend.compile(local.load());
             // One line per load in the executor's log: the cluster test counts them (one per executor JVM).
-            System.err.println("filterviz: loaded model " + s.target() + " (" + s.describe() + "), load " + load
-                    + " in this JVM");
+            System.err.println("filterviz: loaded model " + s.target() + " from " + local.describe() + ", load "
+                    + load + " in this JVM");
             return model;
         });
     }
