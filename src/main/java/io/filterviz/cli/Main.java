@@ -7,6 +7,7 @@ import io.filterviz.job.JobPlan;
 import io.filterviz.job.JobPlanner;
 import io.filterviz.job.RunParameters;
 import io.filterviz.report.FilterResult;
+import io.filterviz.report.Progress;
 import io.filterviz.report.ReportWriter;
 import io.filterviz.storage.OutputStore;
 import io.filterviz.spark.SparkFilterRunner;
@@ -84,7 +85,7 @@ public final class Main {
             OutputStore store = OutputStore.open(plan.out(), spark.sparkContext().hadoopConfiguration());
             if (plan.config().overwrite()) store.deleteEverything();
             store.write(RunParameters.FILE, plan.parameters().bytes());
-            ReportWriter report = new ReportWriter(store, plan.layer().name(), out);
+            ReportWriter report = new ReportWriter(store, plan.layer().name(), out, Progress.forConsole(out));
             Map<Integer, FilterResult> finished = report.finished();
             report.begin(plan.filters().get(0), plan.filters().get(plan.filters().size() - 1) + 1, finished);
             List<Integer> remaining = plan.filters().stream().filter(f -> !finished.containsKey(f)).toList();
@@ -92,7 +93,7 @@ public final class Main {
                 new SparkFilterRunner(spark.sparkContext(), ComputeBackend.standard())
                         .run(plan.only(remaining), report::accept);
             }
-            report.finish(spark, plan.config().grid());
+            report.finish(spark, plan.config().grid(), plan.parameters().json());
         } finally {
             spark.stop();
         }

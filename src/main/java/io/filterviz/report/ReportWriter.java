@@ -35,12 +35,14 @@ public final class ReportWriter {
     private final OutputStore store;
     private final String layer;
     private final PrintStream console;
+    private final Progress progress;
     private final Map<Integer, FilterResult> results = new TreeMap<>();
 
-    public ReportWriter(OutputStore store, String layer, PrintStream console) {
+    public ReportWriter(OutputStore store, String layer, PrintStream console, Progress progress) {
         this.store = store;
         this.layer = layer;
         this.console = console;
+        this.progress = progress;
     }
 
     /** Rows a previous run into the same --out finished (run.json already matched). */
@@ -59,29 +61,29 @@ public final class ReportWriter {
         if (!finished.isEmpty()) {
             console.printf("Resuming: %d finished filters skipped, %d to compute%n", finished.size(), to - from - finished.size());
         }
+        progress.start(to - from - finished.size());
     }
 
     /** Called on the driver as each filter's result arrives. */
     public synchronized void accept(FilterResult result) {
-        if (result.dead()) {
-            console.printf(Locale.ROOT, "Filter %3d is dead: its loss stayed at %.3g ( %4.2fs )%n",
-                    result.filter(), result.loss(), result.seconds());
-        } else {
-            store.write(imagePath(result.filter()), result.png());
-            console.printf(Locale.ROOT, "Costs of filter %3d: %5.0f ( %4.2fs )%n",
-                    result.filter(), result.loss(), result.seconds());
-        }
+        if (!result.dead()) store.write(imagePath(result.filter()), result.png());
         store.write(statePath(result.filter()), (row(result) + "\n").getBytes(StandardCharsets.UTF_8));
         results.put(result.filter(), result.withoutPicture());
+        progress.filterDone(result);
     }
 
     /** Writes the tables and the grid; returns the grid's name, or null when no filter is alive. */
-    public String finish(SparkSession spark, Integer gridSide) {
+    public String finish(SparkSession spark, Integer gridSide, String runJson) {
+        progress.close();
         long dead = results.values().stream().filter(FilterResult::dead).count();
         writeCsv();
         writeParquet(spark);
         console.printf("%d filter processed, %d dead%n", results.size() - dead, dead);
-        return writeGrid(gridSide);
+        String grid = writeGrid(gridSide);
+        store.write(Gallery.FILE, Gallery.html(layer, runJson, grid, List.copyOf(results.values()), this::imagePath)
+                .getBytes(StandardCharsets.UTF_8));
+        console.println("Gallery: " + store.uri(Gallery.FILE));
+        return grid;
     }
 
     public String imagePath(int filter) {
