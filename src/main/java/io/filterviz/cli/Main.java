@@ -51,7 +51,9 @@ public final class Main {
             CommandLine.ParseResult parsed = cli.parseArgs(args);
             if (CommandLine.printHelpIfRequested(parsed)) return OK;
         } catch (CommandLine.ParameterException e) {
-            err.println("filterviz: " + e.getMessage() + " (see --help)");
+            String hint = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                    ? "; did you mean " + String.join(" or ", u.getSuggestions()) + "?" : "";
+            err.println("filterviz: " + e.getMessage() + hint + " (see --help)");
             return BAD_INPUT;
         }
         try {

@@ -51,9 +51,10 @@ public final class Progress implements AutoCloseable {
                 ? String.format(Locale.ROOT, "Filter %3d is dead: its loss stayed at %.3g ( %4.2fs )", r.filter(), r.loss(), r.seconds())
                 : String.format(Locale.ROOT, "Costs of filter %3d: %5.0f ( %4.2fs )", r.filter(), r.loss(), r.seconds());
         if (bar != null) {
+            out.print("\r\033[2K"); // the bar's line (no newline of its own) gives way to the filter's line
             out.println(line);
             bar.step();
-            bar.setExtraMessage(dead + " dead");
+            bar.setExtraMessage(" · " + dead + " dead");
         } else {
             out.println(line + "  " + status());
         }

@@ -67,6 +67,7 @@ class BadInputTest {
             "--grid=30                  | --grid 30 needs 900 filters; the range has 512",
             "--epochs=many              | Invalid value for option '--epochs'",
             "--no-such-option           | Unknown option: '--no-such-option'",
+            "--epoch=3                  | Unknown option: '--epoch=3'; did you mean --epochs?",
     })
     void rejected(String option, String message) {
         assertBadInput(message.trim(), option.trim());
