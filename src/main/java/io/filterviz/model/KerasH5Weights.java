@@ -3,7 +3,6 @@ package io.filterviz.model;
 import org.bytedeco.hdf5.Attribute;
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;
-import org.bytedeco.hdf5.DataType;
 import org.bytedeco.hdf5.Group;
 import org.bytedeco.hdf5.H5File;
 import org.bytedeco.hdf5.PredType;
@@ -51,15 +50,18 @@ public final class KerasH5Weights {
             } catch (RuntimeException e) {
                 throw new WeightsException("weights file " + file + " is not an HDF5 file: " + firstLine(e));
             }
+            // Every HDF5 object is freed here, under the lock: one left to the garbage collector would be closed
+            // by JavaCPP's deallocator thread while another thread reads, and HDF5 is not thread-safe.
+            Group root = null;
             try {
-                Group root = h5.nameExists(FULL_MODEL_GROUP) ? h5.openGroup(FULL_MODEL_GROUP) : h5;
+                root = h5.nameExists(FULL_MODEL_GROUP) ? h5.openGroup(FULL_MODEL_GROUP) : h5;
                 List<ConvWeights> convs = new ArrayList<>();
                 for (LayerSpec layer : Vgg16.upTo(target)) {
                     if (layer.isConv()) convs.add(readConv(file, root, layer));
                 }
-                if (root != h5) root.deallocate();
                 return NetworkWeights.of(target, convs);
             } finally {
+                if (root != null && root != h5) root.deallocate();
                 h5.deallocate();
             }
         }
@@ -106,7 +108,9 @@ public final class KerasH5Weights {
             }
             float[] values = new float[Math.toIntExact(Arrays.stream(dims).reduce(1, (a, b) -> a * b))];
             try (FloatPointer buffer = new FloatPointer(values.length)) {
-                dataset.read(buffer, new DataType(PredType.NATIVE_FLOAT()));
+                // PredType's constants are HDF5's own: a `new DataType(...)` here would be freed later by JavaCPP's
+                // deallocator thread, outside our lock, and HDF5 is not thread-safe (seen: SIGSEGV in H5CX_pop).
+                dataset.read(buffer, PredType.NATIVE_FLOAT());
                 buffer.get(values);
             }
             return values;
