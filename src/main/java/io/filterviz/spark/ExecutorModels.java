@@ -40,7 +40,4 @@ public final class ExecutorModels {
         Path shipped = Path.of(SparkFiles.get(Path.of(spec.weightsFile()).getFileName().toString()));
         return Files.isRegularFile(shipped) ? ModelSpec.kerasFile(spec.target(), shipped) : spec;
     }
-
-    /** How many times this JVM loaded a model: tests assert one load per executor, not per task. */
-    public static int loads() { return LOADS.get(); }
 }
