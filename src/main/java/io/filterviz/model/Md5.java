@@ -15,7 +15,7 @@ public final class Md5 {
     public static String of(Path file) throws IOException {
         MessageDigest digest = newDigest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(OutputStreamNull.INSTANCE);
+            in.transferTo(java.io.OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(digest.digest());
     }
@@ -26,13 +26,5 @@ public final class Md5 {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static final class OutputStreamNull extends java.io.OutputStream {
-        static final OutputStreamNull INSTANCE = new OutputStreamNull();
-
-        @Override public void write(int b) {}
-
-        @Override public void write(byte[] b, int off, int len) {}
     }
 }
