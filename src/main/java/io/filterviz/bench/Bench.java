@@ -2,10 +2,10 @@ package io.filterviz.bench;
 
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.CompiledModel;
-import io.filterviz.engine.ComputeBackend;
-import io.filterviz.engine.FilterOutcome;
+import io.filterviz.app.ComputeBackends;
+import io.filterviz.engine.RenderedFilter;
 import io.filterviz.engine.FilterRenderer;
-import io.filterviz.engine.GradientPath;
+import io.filterviz.engine.FilterObjective;
 import io.filterviz.model.LayerSpec;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.model.Vgg16;
@@ -51,8 +51,8 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CompiledModel model = ComputeBackend.standard().compile(RandomWeights.create(layer, 1));
-        try (GradientPath path = model.newPath()) {
+        CompiledModel model = ComputeBackends.named(ComputeBackends.DEFAULT).compile(RandomWeights.create(layer, 1));
+        try (FilterObjective path = model.newObjective()) {
             for (int size : sizes) {
                 double median = medianStepMillis(path, size);
                 double gflop = 2 * forwardFlops(layer, size) / 1e9;
@@ -63,7 +63,7 @@ public final class Bench implements Callable<Integer> {
                 FilterRenderer renderer = new FilterRenderer(path, AscentSettings.defaults(), layer);
                 double[] seconds = new double[filters];
                 for (int f = 0; f < filters; f++) {
-                    FilterOutcome outcome = renderer.render(f);
+                    RenderedFilter outcome = renderer.render(f);
                     seconds[f] = outcome.seconds();
                     System.out.printf(Locale.ROOT, "bench: schedule filter=%d seconds=%.1f loss=%.2f%n", f, seconds[f], outcome.loss());
                 }
@@ -74,7 +74,7 @@ public final class Bench implements Callable<Integer> {
         return 0;
     }
 
-    private double medianStepMillis(GradientPath path, int size) {
+    private double medianStepMillis(FilterObjective path, int size) {
         SplittableRandom random = new SplittableRandom(size);
         float[] image = new float[3 * size * size];
         for (int i = 0; i < image.length; i++) image[i] = (float) ((random.nextDouble() - 0.5) * 20 + 128);

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /** The command line, grouped as --help shows it; {@link #toConfig()} turns it into a typed job config. */
 @Command(name = "filterviz", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
@@ -20,7 +22,23 @@ import java.util.Map;
             + "(the classic Keras conv_filter_visualization), computed as a Spark job.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed while running (the message names the cause)", "2:bad input (nothing was computed)"})
-public final class Options {
+public final class Options implements Callable<Integer> {
+    private final Consumer<JobConfig> job;
+
+    /** @param job what to do with the validated config once the command line parsed */
+    Options(Consumer<JobConfig> job) {
+        this.job = job;
+    }
+
+    @Override
+    public Integer call() {
+        try {
+            job.accept(toConfig());
+        } catch (LinkageError e) { // a native library that cannot load is a run-time failure, exit 1 like the rest
+            throw new IllegalStateException(e);
+        }
+        return Main.OK;
+    }
 
     // --- Algorithm ---
     @Option(names = "--layer", paramLabel = "NAME", description = "Convolution layer to visualise.")

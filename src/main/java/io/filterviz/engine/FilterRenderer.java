@@ -10,19 +10,19 @@ import io.filterviz.image.RgbImage;
  * A filter whose loss is ≤ 1e−7 at any step is dead and stops at once.
  */
 public final class FilterRenderer {
-    private final GradientPath path;
+    private final FilterObjective objective;
     private final AscentSettings settings;
     private final UpscalingSchedule schedule;
     private final String layer;
 
-    public FilterRenderer(GradientPath path, AscentSettings settings, String layer) {
-        this.path = path;
+    public FilterRenderer(FilterObjective objective, AscentSettings settings, String layer) {
+        this.objective = objective;
         this.settings = settings;
         this.schedule = settings.schedule();
         this.layer = layer;
     }
 
-    public FilterOutcome render(int filter) {
+    public RenderedFilter render(int filter) {
         long start = System.nanoTime();
         UpscalingSchedule.Size size = schedule.start();
         double[] image = StartImage.noise(size.width(), size.height(), settings.seed(), layer, filter);
@@ -33,9 +33,9 @@ public final class FilterRenderer {
             float[] gradient = new float[image.length];
             for (int epoch = 0; epoch < settings.epochs(); epoch++) {
                 for (int i = 0; i < image.length; i++) input[i] = (float) image[i];
-                loss = path.lossAndGradient(input, size.width(), size.height(), filter, gradient);
+                loss = objective.lossAndGradient(input, size.width(), size.height(), filter, gradient);
                 ascend(image, gradient, settings.step());
-                if (loss <= Deprocess.EPSILON) return FilterOutcome.dead(filter, loss, seconds(start));
+                if (loss <= Deprocess.EPSILON) return RenderedFilter.dead(filter, loss, seconds(start));
             }
             UpscalingSchedule.Size next = schedule.after(index);
             Deprocess.Deprocessed picture = Deprocess.deprocess(image, size.width(), size.height());
@@ -44,7 +44,7 @@ public final class FilterRenderer {
         }
         UpscalingSchedule.Size last = schedule.finalSize();
         RgbImage picture = Deprocess.deprocess(image, last.width(), last.height()).image();
-        return new FilterOutcome(filter, loss, seconds(start), false, picture);
+        return new RenderedFilter(filter, loss, seconds(start), false, picture);
     }
 
     /** {@code img += step · g / (sqrt(mean(g²)) + 1e−7)}. */

@@ -15,11 +15,11 @@ final class Gallery {
 
     private Gallery() {}
 
-    static String html(String layer, String runJson, String grid, List<FilterResult> results, IntFunction<String> image) {
+    static String html(String layer, String runJson, String grid, List<FilterRecord> results, IntFunction<String> image) {
         StringBuilder cards = new StringBuilder();
         StringBuilder dead = new StringBuilder();
         int live = 0;
-        for (FilterResult r : results) {
+        for (FilterRecord r : results) {
             if (r.dead()) {
                 dead.append(dead.length() == 0 ? "" : ", ").append(r.filter());
                 continue;

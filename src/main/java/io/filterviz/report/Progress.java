@@ -44,7 +44,7 @@ public final class Progress implements AutoCloseable {
         }
     }
 
-    public synchronized void filterDone(FilterResult r) {
+    public synchronized void filterDone(FilterRecord r) {
         done++;
         if (r.dead()) dead++;
         String line = r.dead()

@@ -36,7 +36,7 @@ public final class ReportWriter {
     private final String layer;
     private final PrintStream console;
     private final Progress progress;
-    private final Map<Integer, FilterResult> results = new TreeMap<>();
+    private final Map<Integer, FilterRecord> results = new TreeMap<>();
 
     public ReportWriter(OutputStore store, String layer, PrintStream console, Progress progress) {
         this.store = store;
@@ -46,16 +46,16 @@ public final class ReportWriter {
     }
 
     /** Rows a previous run into the same --out finished (run.json already matched). */
-    public Map<Integer, FilterResult> finished() {
-        Map<Integer, FilterResult> finished = new TreeMap<>();
+    public Map<Integer, FilterRecord> finished() {
+        Map<Integer, FilterRecord> finished = new TreeMap<>();
         for (String name : store.list(STATE)) {
-            FilterResult row = parse(new String(store.read(STATE + "/" + name), StandardCharsets.UTF_8).trim());
+            FilterRecord row = parse(new String(store.read(STATE + "/" + name), StandardCharsets.UTF_8).trim());
             finished.put(row.filter(), row);
         }
         return finished;
     }
 
-    public void begin(int from, int to, Map<Integer, FilterResult> finished) {
+    public void begin(int from, int to, Map<Integer, FilterRecord> finished) {
         results.putAll(finished);
         console.printf("Compute filters %d to %d%n", from, to);
         if (!finished.isEmpty()) {
@@ -65,7 +65,7 @@ public final class ReportWriter {
     }
 
     /** Called on the driver as each filter's result arrives. */
-    public synchronized void accept(FilterResult result) {
+    public synchronized void accept(FilterRecord result) {
         if (!result.dead()) store.write(imagePath(result.filter()), result.png());
         store.write(statePath(result.filter()), (row(result) + "\n").getBytes(StandardCharsets.UTF_8));
         results.put(result.filter(), result.withoutPicture());
@@ -75,7 +75,7 @@ public final class ReportWriter {
     /** Writes the tables and the grid; returns the grid's name, or null when no filter is alive. */
     public String finish(SparkSession spark, Integer gridSide, String runJson) {
         progress.close();
-        long dead = results.values().stream().filter(FilterResult::dead).count();
+        long dead = results.values().stream().filter(FilterRecord::dead).count();
         writeCsv();
         writeParquet(spark);
         console.printf("%d filter processed, %d dead%n", results.size() - dead, dead);
@@ -94,19 +94,19 @@ public final class ReportWriter {
         return String.format(Locale.ROOT, "%s/%s_%04d.csv", STATE, layer, filter);
     }
 
-    private static String row(FilterResult r) {
+    private static String row(FilterRecord r) {
         return String.format(Locale.ROOT, "%d,%s,%.3f,%s", r.filter(), Float.toString(r.loss()), r.seconds(), r.status());
     }
 
-    private static FilterResult parse(String row) {
+    private static FilterRecord parse(String row) {
         String[] cells = row.split(",");
-        return new FilterResult(Integer.parseInt(cells[0]), Float.parseFloat(cells[1]), Double.parseDouble(cells[2]),
+        return new FilterRecord(Integer.parseInt(cells[0]), Float.parseFloat(cells[1]), Double.parseDouble(cells[2]),
                 cells[3].equals("dead"), null);
     }
 
     private void writeCsv() {
         StringBuilder csv = new StringBuilder(CSV_HEADER).append('\n');
-        for (FilterResult r : results.values()) csv.append(row(r)).append('\n');
+        for (FilterRecord r : results.values()) csv.append(row(r)).append('\n');
         store.write("results.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -123,8 +123,8 @@ public final class ReportWriter {
     }
 
     private String writeGrid(Integer requested) {
-        List<FilterResult> alive = results.values().stream().filter(r -> !r.dead())
-                .sorted(Comparator.comparingDouble(FilterResult::loss).reversed()).toList();
+        List<FilterRecord> alive = results.values().stream().filter(r -> !r.dead())
+                .sorted(Comparator.comparingDouble(FilterRecord::loss).reversed()).toList();
         int n = GridStitcher.defaultSide(alive.size());
         if (requested != null && requested <= n) {
             n = requested;
@@ -137,7 +137,7 @@ public final class ReportWriter {
             return null;
         }
         List<RgbImage> tiles = new ArrayList<>();
-        for (FilterResult r : alive.subList(0, n * n)) tiles.add(Png.decode(store.read(imagePath(r.filter()))));
+        for (FilterRecord r : alive.subList(0, n * n)) tiles.add(Png.decode(store.read(imagePath(r.filter()))));
         String grid = String.format(Locale.ROOT, "vgg_%s_%dx%d.png", layer, n, n);
         try (OutputStream out = store.create(grid)) {
             Png.write(GridStitcher.stitch(tiles, n, GridStitcher.DEFAULT_MARGIN), out);

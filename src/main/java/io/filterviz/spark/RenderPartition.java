@@ -2,12 +2,12 @@ package io.filterviz.spark;
 
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.ComputeBackend;
-import io.filterviz.engine.FilterOutcome;
+import io.filterviz.engine.RenderedFilter;
 import io.filterviz.engine.FilterRenderer;
-import io.filterviz.engine.GradientPath;
+import io.filterviz.engine.FilterObjective;
 import io.filterviz.image.Png;
 import io.filterviz.model.ModelSpec;
-import io.filterviz.report.FilterResult;
+import io.filterviz.report.FilterRecord;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
@@ -16,7 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /** Executor side: render every filter of a partition with the JVM's cached model. */
-final class RenderPartition implements FlatMapFunction<Iterator<Integer>, FilterResult> {
+final class RenderPartition implements FlatMapFunction<Iterator<Integer>, FilterRecord> {
     private static final long serialVersionUID = 1L;
 
     private final ModelSpec model;
@@ -30,16 +30,16 @@ final class RenderPartition implements FlatMapFunction<Iterator<Integer>, Filter
     }
 
     @Override
-    public Iterator<FilterResult> call(Iterator<Integer> filters) {
-        List<FilterResult> results = new ArrayList<>();
+    public Iterator<FilterRecord> call(Iterator<Integer> filters) {
+        List<FilterRecord> results = new ArrayList<>();
         // spark.task.cpus (default 1) cores per task, as many tasks as the executor has cores: measured the best
         // throughput on 2 cores, and local[N] really uses N cores (README, Performance).
-        try (GradientPath path = ExecutorModels.get(model, backend).newPath(TaskContext.get().cpus())) {
+        try (FilterObjective path = ExecutorModels.get(model, backend).newObjective(TaskContext.get().cpus())) {
             FilterRenderer renderer = new FilterRenderer(path, settings, model.target());
             while (filters.hasNext()) {
-                FilterOutcome outcome = renderer.render(filters.next());
-                results.add(new FilterResult(outcome.filter(), outcome.loss(), outcome.seconds(), outcome.dead(),
-                        outcome.dead() ? null : Png.encode(outcome.image())));
+                RenderedFilter rendered = renderer.render(filters.next());
+                results.add(new FilterRecord(rendered.filter(), rendered.loss(), rendered.seconds(), rendered.dead(),
+                        rendered.dead() ? null : Png.encode(rendered.image())));
             }
         }
         return results.iterator();

@@ -3,7 +3,7 @@ package io.filterviz.spark;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
 import io.filterviz.model.ModelSpec;
-import io.filterviz.report.FilterResult;
+import io.filterviz.report.FilterRecord;
 import org.apache.spark.SparkContext;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -34,43 +34,43 @@ public final class SparkFilterRunner {
         this.backend = backend;
     }
 
-    public void run(JobPlan plan, Consumer<FilterResult> onResult) {
+    public void run(JobPlan plan, Consumer<FilterRecord> onResult) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark);
         // The driver resolved the weights once; Spark ships the file to every executor (no shared disk needed).
         ModelSpec model = plan.model();
         if (model.source() == ModelSpec.Source.KERAS_H5) spark.addFile(model.weightsFile());
-        JavaRDD<FilterResult> rendered = jsc.parallelize(plan.filters(), plan.partitions())
+        JavaRDD<FilterRecord> rendered = jsc.parallelize(plan.filters(), plan.partitions())
                 .mapPartitions(new RenderPartition(model, backend, plan.ascent()));
-        RDD<FilterResult> rdd = rendered.rdd();
+        RDD<FilterRecord> rdd = rendered.rdd();
         List<Object> partitions = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
         spark.runJob(rdd, new DrainPartition(), JavaConverters.asScalaBuffer(partitions).toSeq(),
-                new Deliver(onResult), ClassTag$.MODULE$.apply(FilterResult[].class));
+                new Deliver(onResult), ClassTag$.MODULE$.apply(FilterRecord[].class));
     }
 
     /** Executor side: a partition's results as one array for the driver. */
-    private static final class DrainPartition extends AbstractFunction2<TaskContext, Iterator<FilterResult>, FilterResult[]>
+    private static final class DrainPartition extends AbstractFunction2<TaskContext, Iterator<FilterRecord>, FilterRecord[]>
             implements Serializable {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public FilterResult[] apply(TaskContext context, Iterator<FilterResult> results) {
-            List<FilterResult> all = new ArrayList<>();
+        public FilterRecord[] apply(TaskContext context, Iterator<FilterRecord> results) {
+            List<FilterRecord> all = new ArrayList<>();
             while (results.hasNext()) all.add(results.next());
-            return all.toArray(new FilterResult[0]);
+            return all.toArray(new FilterRecord[0]);
         }
     }
 
     /** Driver side: called once per finished partition. */
-    private static final class Deliver extends AbstractFunction2<Object, FilterResult[], BoxedUnit> {
-        private final Consumer<FilterResult> onResult;
+    private static final class Deliver extends AbstractFunction2<Object, FilterRecord[], BoxedUnit> {
+        private final Consumer<FilterRecord> onResult;
 
-        Deliver(Consumer<FilterResult> onResult) {
+        Deliver(Consumer<FilterRecord> onResult) {
             this.onResult = onResult;
         }
 
         @Override
-        public BoxedUnit apply(Object partition, FilterResult[] results) {
-            for (FilterResult result : results) onResult.accept(result);
+        public BoxedUnit apply(Object partition, FilterRecord[] results) {
+            for (FilterRecord result : results) onResult.accept(result);
             return BoxedUnit.UNIT;
         }
     }

@@ -1,6 +1,6 @@
 package io.filterviz.engine;
 
-import io.filterviz.engine.nd4j.Nd4jGradientPath;
+import io.filterviz.engine.nd4j.Nd4jFilterObjective;
 import io.filterviz.model.ConvWeights;
 import io.filterviz.model.NetworkWeights;
 import io.filterviz.model.RandomWeights;
@@ -18,11 +18,11 @@ class FilterRendererTest {
     private static final AscentSettings SMALL = new AscentSettings(1.0, 5, 2, 1.2, 64, 64, 42);
 
     /** Records every loss the renderer asked for. */
-    private static final class Recording implements GradientPath {
-        final GradientPath inner;
+    private static final class Recording implements FilterObjective {
+        final FilterObjective inner;
         final List<Float> losses = new ArrayList<>();
 
-        Recording(GradientPath inner) { this.inner = inner; }
+        Recording(FilterObjective inner) { this.inner = inner; }
 
         @Override
         public float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient) {
@@ -38,9 +38,9 @@ class FilterRendererTest {
     @Test
     void ascentRaisesALiveFiltersLossOnRandomVgg16() {
         NetworkWeights weights = RandomWeights.create("block5_conv1", 42);
-        try (Nd4jGradientPath nd4j = new Nd4jGradientPath(weights)) {
+        try (Nd4jFilterObjective nd4j = new Nd4jFilterObjective(weights)) {
             Recording path = new Recording(nd4j);
-            FilterOutcome outcome = new FilterRenderer(path, SMALL, "block5_conv1").render(3);
+            RenderedFilter outcome = new FilterRenderer(path, SMALL, "block5_conv1").render(3);
             assertFalse(outcome.dead());
             assertEquals(10, path.losses.size()); // 2 sizes × 5 epochs
             // Within each size every step climbs. Between sizes the loss drops: like the seed, the image comes back
@@ -60,9 +60,9 @@ class FilterRendererTest {
         NetworkWeights weights = RandomWeights.create("block2_conv1", 1);
         ConvWeights target = weights.conv("block2_conv1");
         target.bias()[7] = -1e9f; // ReLU(anything − 1e9) = 0 everywhere
-        try (Nd4jGradientPath nd4j = new Nd4jGradientPath(weights)) {
+        try (Nd4jFilterObjective nd4j = new Nd4jFilterObjective(weights)) {
             Recording path = new Recording(nd4j);
-            FilterOutcome outcome = new FilterRenderer(path, SMALL, "block2_conv1").render(7);
+            RenderedFilter outcome = new FilterRenderer(path, SMALL, "block2_conv1").render(7);
             assertTrue(outcome.dead());
             assertNull(outcome.image());
             assertEquals(0f, outcome.loss());
@@ -73,10 +73,10 @@ class FilterRendererTest {
     @Test
     void theSameFilterGivesTheSamePicture() {
         NetworkWeights weights = RandomWeights.create("block3_conv1", 9);
-        try (Nd4jGradientPath a = new Nd4jGradientPath(weights); Nd4jGradientPath b = new Nd4jGradientPath(weights)) {
-            FilterOutcome first = new FilterRenderer(a, SMALL, "block3_conv1").render(5);
+        try (Nd4jFilterObjective a = new Nd4jFilterObjective(weights); Nd4jFilterObjective b = new Nd4jFilterObjective(weights)) {
+            RenderedFilter first = new FilterRenderer(a, SMALL, "block3_conv1").render(5);
             new FilterRenderer(b, SMALL, "block3_conv1").render(6); // another filter in between changes nothing
-            FilterOutcome again = new FilterRenderer(b, SMALL, "block3_conv1").render(5);
+            RenderedFilter again = new FilterRenderer(b, SMALL, "block3_conv1").render(5);
             assertEquals(first.loss(), again.loss());
             assertEquals(first.image(), again.image());
         }

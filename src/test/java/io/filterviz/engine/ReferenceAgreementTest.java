@@ -1,10 +1,10 @@
 package io.filterviz.engine;
 
-import io.filterviz.engine.nd4j.Nd4jGradientPath;
+import io.filterviz.engine.nd4j.Nd4jFilterObjective;
 import io.filterviz.model.ConvWeights;
 import io.filterviz.model.NetworkWeights;
 import io.filterviz.model.RandomWeights;
-import io.filterviz.testing.Dl4jReferencePath;
+import io.filterviz.testing.Dl4jReferenceObjective;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -31,7 +31,7 @@ class ReferenceAgreementTest {
         SplittableRandom random = new SplittableRandom(4);
         float[] image = new float[3 * w * h];
         for (int i = 0; i < image.length; i++) image[i] = (float) ((random.nextDouble() - 0.5) * 20 + 128);
-        try (Nd4jGradientPath fast = new Nd4jGradientPath(weights); Dl4jReferencePath reference = new Dl4jReferencePath(weights)) {
+        try (Nd4jFilterObjective fast = new Nd4jFilterObjective(weights); Dl4jReferenceObjective reference = new Dl4jReferenceObjective(weights)) {
             int compared = 0;
             for (int filter = 0; filter < 256 && compared < 4; filter += 17) {
                 float[] g1 = new float[image.length], g2 = new float[image.length];
@@ -65,10 +65,10 @@ class ReferenceAgreementTest {
     void everyStepOfAWholeAscentAgrees() {
         NetworkWeights weights = weights("block3_conv1", 12);
         AscentSettings settings = new AscentSettings(1.0, 5, 2, 1.2, 48, 40, 42);
-        try (Nd4jGradientPath fast = new Nd4jGradientPath(weights); Dl4jReferencePath reference = new Dl4jReferencePath(weights)) {
+        try (Nd4jFilterObjective fast = new Nd4jFilterObjective(weights); Dl4jReferenceObjective reference = new Dl4jReferenceObjective(weights)) {
             for (int filter : new int[]{3, 30}) {
                 Comparing both = new Comparing(fast, reference);
-                FilterOutcome outcome = new FilterRenderer(both, settings, "block3_conv1").render(filter);
+                RenderedFilter outcome = new FilterRenderer(both, settings, "block3_conv1").render(filter);
                 assertFalse(outcome.dead());
                 assertEquals(10, both.steps, "filter " + filter);
                 assertTrue(both.worstLoss < 1e-4, "filter " + filter + ": loss error " + both.worstLoss);
@@ -80,13 +80,13 @@ class ReferenceAgreementTest {
     }
 
     /** Runs both paths on each image; the renderer follows the fast one. */
-    private static final class Comparing implements GradientPath {
-        final GradientPath fast, reference;
+    private static final class Comparing implements FilterObjective {
+        final FilterObjective fast, reference;
         final java.util.List<Double> gradientErrors = new java.util.ArrayList<>();
         int steps;
         double worstLoss;
 
-        Comparing(GradientPath fast, GradientPath reference) {
+        Comparing(FilterObjective fast, FilterObjective reference) {
             this.fast = fast;
             this.reference = reference;
         }

@@ -1,6 +1,6 @@
 package io.filterviz.model;
 
-import io.filterviz.engine.nd4j.Nd4jGradientPath;
+import io.filterviz.engine.nd4j.Nd4jFilterObjective;
 import io.filterviz.testing.KerasH5Fixture;
 import io.filterviz.testing.NaiveVgg;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class KerasH5WeightsTest {
         double[] image = new double[3 * w * h];
         float[] input = new float[image.length];
         for (int i = 0; i < image.length; i++) input[i] = (float) (image[i] = random.nextDouble() * 255);
-        try (Nd4jGradientPath path = new Nd4jGradientPath(loaded)) {
+        try (Nd4jFilterObjective path = new Nd4jFilterObjective(loaded)) {
             for (int filter : new int[]{0, 17, 127}) {
                 double expected = NaiveVgg.loss(written, image, w, h, filter);
                 float actual = path.lossAndGradient(input, w, h, filter, new float[input.length]);

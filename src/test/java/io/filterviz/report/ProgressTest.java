@@ -17,8 +17,8 @@ class ProgressTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (Progress progress = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false)) {
             progress.start(3);
-            progress.filterDone(new FilterResult(7, 123.4f, 4.56, false, null));
-            progress.filterDone(new FilterResult(9, 0f, 0.5, true, null));
+            progress.filterDone(new FilterRecord(7, 123.4f, 4.56, false, null));
+            progress.filterDone(new FilterRecord(9, 0f, 0.5, true, null));
         }
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(2, lines.size());

@@ -1,7 +1,7 @@
 package io.filterviz.engine.nd4j;
 
 import io.filterviz.engine.CompiledModel;
-import io.filterviz.engine.GradientPath;
+import io.filterviz.engine.FilterObjective;
 import io.filterviz.model.ConvWeights;
 import io.filterviz.model.LayerSpec;
 import io.filterviz.model.NetworkWeights;
@@ -42,13 +42,13 @@ public final class Nd4jModel implements CompiledModel {
     }
 
     @Override
-    public GradientPath newPath() { return new Nd4jGradientPath(this); }
+    public FilterObjective newObjective() { return new Nd4jFilterObjective(this); }
 
     @Override
-    public GradientPath newPath(int threads) {
+    public FilterObjective newObjective(int threads) {
         // OpenMP's thread count is per calling thread: this caps oneDNN and libnd4j's OpenMP loops for this task only.
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-        return new Nd4jGradientPath(this);
+        return new Nd4jFilterObjective(this);
     }
 
     @Override

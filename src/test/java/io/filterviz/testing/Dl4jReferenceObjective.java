@@ -1,6 +1,6 @@
 package io.filterviz.testing;
 
-import io.filterviz.engine.GradientPath;
+import io.filterviz.engine.FilterObjective;
 import io.filterviz.model.ConvWeights;
 import io.filterviz.model.LayerSpec;
 import io.filterviz.model.NetworkWeights;
@@ -23,12 +23,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The reference compute path: DL4J's own MultiLayerNetwork (ConvolutionLayer + SubsamplingLayer, double
  * precision) and its own backprop for the input gradient. Slow, plain, independent of our libnd4j op calls.
  */
-public final class Dl4jReferencePath implements GradientPath {
+public final class Dl4jReferenceObjective implements FilterObjective {
     private final NetworkWeights weights;
     private MultiLayerNetwork net;
     private int builtWidth = -1, builtHeight = -1;
 
-    public Dl4jReferencePath(NetworkWeights weights) {
+    public Dl4jReferenceObjective(NetworkWeights weights) {
         this.weights = weights;
     }
 

@@ -1,6 +1,6 @@
 package io.filterviz.engine;
 
-import io.filterviz.engine.nd4j.Nd4jGradientPath;
+import io.filterviz.engine.nd4j.Nd4jFilterObjective;
 import io.filterviz.model.NetworkWeights;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.testing.NaiveVgg;
@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class Nd4jGradientPathTest {
+class Nd4jFilterObjectiveTest {
     private static final int W = 19, H = 17;
 
     private static double[] randomImage(long seed) {
@@ -31,7 +31,7 @@ class Nd4jGradientPathTest {
     void lossMatchesAPlainForwardPass() {
         NetworkWeights weights = RandomWeights.create("block2_conv2", 7);
         double[] image = randomImage(1);
-        try (Nd4jGradientPath path = new Nd4jGradientPath(weights)) {
+        try (Nd4jFilterObjective path = new Nd4jFilterObjective(weights)) {
             for (int filter : new int[]{0, 5, 127}) {
                 float loss = path.lossAndGradient(toFloat(image), W, H, filter, new float[image.length]);
                 double expected = NaiveVgg.loss(weights, image, W, H, filter);
@@ -48,7 +48,7 @@ class Nd4jGradientPathTest {
         double[] image = randomImage(2);
         int filter = 9;
         float[] gradient = new float[image.length];
-        try (Nd4jGradientPath path = new Nd4jGradientPath(weights)) {
+        try (Nd4jFilterObjective path = new Nd4jFilterObjective(weights)) {
             path.lossAndGradient(toFloat(image), W, H, filter, gradient);
         }
         SplittableRandom pick = new SplittableRandom(5);

@@ -1,6 +1,6 @@
 package io.filterviz.engine.nd4j;
 
-import io.filterviz.engine.GradientPath;
+import io.filterviz.engine.FilterObjective;
 import io.filterviz.model.NetworkWeights;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -24,7 +24,7 @@ import java.util.List;
  *       forward kernel and never computes weight gradients.</li>
  * </ul>
  */
-public final class Nd4jGradientPath implements GradientPath {
+public final class Nd4jFilterObjective implements FilterObjective {
     private final Nd4jModel model;
 
     private int cachedFilter = -1;
@@ -32,11 +32,11 @@ public final class Nd4jGradientPath implements GradientPath {
     private INDArray filterBias;
     private INDArray filterKernelFlipped;
 
-    public Nd4jGradientPath(Nd4jModel model) {
+    public Nd4jFilterObjective(Nd4jModel model) {
         this.model = model;
     }
 
-    public Nd4jGradientPath(NetworkWeights weights) {
+    public Nd4jFilterObjective(NetworkWeights weights) {
         this(new Nd4jModel(weights));
     }
 

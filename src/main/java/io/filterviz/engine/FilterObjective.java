@@ -5,7 +5,7 @@ package io.filterviz.engine;
  * objective is the mean activation (after ReLU) of one filter of the target layer. Implementations may keep
  * buffers between calls, so an instance serves one thread.
  */
-public interface GradientPath extends AutoCloseable {
+public interface FilterObjective extends AutoCloseable {
 
     /**
      * @param image    the input, channels-first (3 × height × width), raw values as the seed feeds them
