@@ -52,7 +52,7 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() {
         CompiledModel model = ComputeBackends.named(ComputeBackends.DEFAULT).compile(RandomWeights.create(layer, 1));
-        try (FilterObjective path = model.newObjective()) {
+        try (FilterObjective path = model.newObjective(layer, Runtime.getRuntime().availableProcessors())) {
             for (int size : sizes) {
                 double median = medianStepMillis(path, size);
                 double gflop = 2 * forwardFlops(layer, size) / 1e9;

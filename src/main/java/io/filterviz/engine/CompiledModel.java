@@ -1,15 +1,18 @@
 package io.filterviz.engine;
 
-/** A network ready to run on one compute backend; shared by the threads of a JVM, each with its own path. */
+/**
+ * A network ready to run on one compute backend, up to its deepest layer; shared by the threads of a JVM, each
+ * with objectives of its own. Any convolution up to the deepest layer can be the target: the atlas loads the
+ * weights once and evaluates shallower layers on a truncated path.
+ */
 public interface CompiledModel {
-    /** A fresh path with its own working buffers, for the calling thread, using the backend's default threads. */
-    FilterObjective newObjective();
-
     /**
-     * A path for the calling thread that uses at most {@code threads} cores, so that N concurrent tasks with
-     * one core each share a machine without oversubscribing it.
+     * An objective for the filters of {@code layer}, with its own working buffers, for the calling thread. It uses
+     * at most {@code threads} cores, so that N concurrent tasks with one core each share a machine without
+     * oversubscribing it.
      */
-    FilterObjective newObjective(int threads);
+    FilterObjective newObjective(String layer, int threads);
 
-    int filters();
+    /** The deepest layer this model runs to. */
+    String deepest();
 }

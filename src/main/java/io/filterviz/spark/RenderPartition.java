@@ -34,8 +34,8 @@ final class RenderPartition implements FlatMapFunction<Iterator<Integer>, Filter
         List<FilterRecord> results = new ArrayList<>();
         // spark.task.cpus (default 1) cores per task, as many tasks as the executor has cores: measured the best
         // throughput on 2 cores, and local[N] really uses N cores (README, Performance).
-        try (FilterObjective path = ExecutorModels.get(model, backend).newObjective(TaskContext.get().cpus())) {
-            FilterRenderer renderer = new FilterRenderer(path, settings, model.target());
+        try (FilterObjective objective = ExecutorModels.get(model, backend).newObjective(model.target(), TaskContext.get().cpus())) {
+            FilterRenderer renderer = new FilterRenderer(objective, settings, model.target());
             while (filters.hasNext()) {
                 RenderedFilter rendered = renderer.render(filters.next());
                 results.add(new FilterRecord(rendered.filter(), rendered.loss(), rendered.seconds(), rendered.dead(),

@@ -1,5 +1,6 @@
 package io.filterviz.engine;
 
+import io.filterviz.engine.nd4j.Nd4jBackend;
 import io.filterviz.engine.nd4j.Nd4jFilterObjective;
 import io.filterviz.model.NetworkWeights;
 import io.filterviz.model.RandomWeights;
@@ -8,7 +9,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class Nd4jFilterObjectiveTest {
@@ -39,6 +42,29 @@ class Nd4jFilterObjectiveTest {
                 assertEquals(expected, loss, 1e-4 * expected, "filter " + filter);
             }
         }
+    }
+
+    @Test
+    void aShallowerLayerOfADeeperModelIsTheSameObjectiveAsAModelCutAtThatLayer() {
+        // The atlas loads one model up to the deepest selected layer and evaluates shallower ones on a prefix.
+        NetworkWeights deep = RandomWeights.create("block3_conv1", 11);
+        NetworkWeights cut = RandomWeights.create("block2_conv1", 11);
+        double[] image = randomImage(3);
+        float[] fromDeep = new float[image.length];
+        float[] fromCut = new float[image.length];
+        CompiledModel model = new Nd4jBackend().compile(deep);
+        assertEquals("block3_conv1", model.deepest());
+        try (FilterObjective shallow = model.newObjective("block2_conv1", 1);
+             Nd4jFilterObjective reference = new Nd4jFilterObjective(cut)) {
+            assertEquals(128, shallow.filters());
+            float loss = shallow.lossAndGradient(toFloat(image), W, H, 17, fromDeep);
+            assertEquals(NaiveVgg.loss(cut, image, W, H, 17), loss, 1e-4 * loss);
+            assertEquals(reference.lossAndGradient(toFloat(image), W, H, 17, fromCut), loss);
+            assertArrayEquals(fromCut, fromDeep);
+        }
+        IllegalArgumentException pool = assertThrows(IllegalArgumentException.class,
+                () -> model.newObjective("block2_pool", 1));
+        assertTrue(pool.getMessage().contains("block2_pool"), pool.getMessage());
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.util.List;
 
 /**
- * Forward and input-gradient through VGG16 up to the target layer with libnd4j's own ops (conv2d, maxpool2d,
+ * Forward and input-gradient through VGG16 up to a target layer with libnd4j's own ops (conv2d, maxpool2d,
  * maxpool2d_bp, relu_bp), channels-first, float32. Two shortcuts, both exact:
  * <ul>
  *   <li>the target layer is computed for the one filter asked for (a 1-channel convolution), not all of them;</li>
@@ -25,23 +25,31 @@ import java.util.List;
  * </ul>
  */
 public final class Nd4jFilterObjective implements FilterObjective {
-    private final Nd4jModel model;
+    private final List<Nd4jModel.Stage> stages;
+    private final INDArray targetKernel;
+    private final INDArray targetBias;
+    private final int filters;
 
     private int cachedFilter = -1;
     private INDArray filterKernel;
     private INDArray filterBias;
     private INDArray filterKernelFlipped;
 
-    public Nd4jFilterObjective(Nd4jModel model) {
-        this.model = model;
+    Nd4jFilterObjective(Nd4jModel model, String target) {
+        int index = model.indexOf(target);
+        this.stages = model.stagesBefore(index);
+        this.targetKernel = model.conv(index).kernel;
+        this.targetBias = model.conv(index).bias;
+        this.filters = (int) targetBias.length();
     }
 
+    /** The objective for the weights' deepest layer. */
     public Nd4jFilterObjective(NetworkWeights weights) {
-        this(new Nd4jModel(weights));
+        this(new Nd4jModel(weights), weights.target());
     }
 
     @Override
-    public int filters() { return model.filters(); }
+    public int filters() { return filters; }
 
     /**
      * Every intermediate of a step lives in this workspace and is reused by the next step: without it each step
@@ -71,12 +79,11 @@ public final class Nd4jFilterObjective implements FilterObjective {
 
     private float step(float[] image, int width, int height, float[] gradient) {
         INDArray x = Nd4j.create(image, new long[]{1, 3, height, width}, 'c');
-        List<Nd4jModel.Stage> stages = model.stages();
         INDArray[] saved = new INDArray[stages.size()];
         for (int i = 0; i < stages.size(); i++) {
             saved[i] = x; // pool: its input; conv: replaced below by its (post-ReLU) output
             x = stages.get(i).forward(x);
-            if (stages.get(i) != Nd4jModel.POOL) saved[i] = x;
+            if (stages.get(i) instanceof Nd4jModel.ConvStage) saved[i] = x;
         }
         INDArray activation = Transforms.relu(Nd4jModel.conv(x, filterKernel, filterBias), false);
         float loss = activation.meanNumber().floatValue();
@@ -92,12 +99,12 @@ public final class Nd4jFilterObjective implements FilterObjective {
 
     private void selectFilter(int filter) {
         if (filter == cachedFilter) return;
-        if (filter < 0 || filter >= model.filters()) {
-            throw new IllegalArgumentException("filter " + filter + " not in [0, " + model.filters() + ")");
+        if (filter < 0 || filter >= filters) {
+            throw new IllegalArgumentException("filter " + filter + " not in [0, " + filters + ")");
         }
-        filterKernel = model.targetKernel().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+        filterKernel = targetKernel.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
                 NDArrayIndex.interval(filter, filter + 1)).dup('c');
-        filterBias = model.targetBias().get(NDArrayIndex.interval(filter, filter + 1)).dup('c');
+        filterBias = targetBias.get(NDArrayIndex.interval(filter, filter + 1)).dup('c');
         filterKernelFlipped = Nd4jModel.flip(filterKernel);
         cachedFilter = filter;
     }

@@ -25,40 +25,39 @@ public final class Nd4jModel implements CompiledModel {
         NativeBuild.select(); // before the first ND4J call loads libnd4j
     }
 
+    private final String deepest;
+    private final List<LayerSpec> layers;
+    /** One stage per layer up to the deepest, the deepest included: a shallower target runs a prefix of them. */
     private final List<Stage> stages = new ArrayList<>();
-    private final INDArray targetKernel;
-    private final INDArray targetBias;
-    private final int filters;
 
     public Nd4jModel(NetworkWeights weights) {
-        List<LayerSpec> layers = weights.layers();
-        for (LayerSpec layer : layers.subList(0, layers.size() - 1)) {
-            stages.add(layer.isConv() ? conv(weights.conv(layer.name())) : POOL);
-        }
-        ConvWeights target = weights.conv(weights.target());
-        targetKernel = kernel(target);
-        targetBias = Nd4j.create(target.bias(), new long[]{target.outChannels()}, DataType.FLOAT);
-        filters = target.outChannels();
+        deepest = weights.target();
+        layers = weights.layers();
+        for (LayerSpec layer : layers) stages.add(layer.isConv() ? new ConvStage(weights.conv(layer.name())) : POOL);
     }
 
     @Override
-    public FilterObjective newObjective() { return new Nd4jFilterObjective(this); }
-
-    @Override
-    public FilterObjective newObjective(int threads) {
+    public FilterObjective newObjective(String layer, int threads) {
         // OpenMP's thread count is per calling thread: this caps oneDNN and libnd4j's OpenMP loops for this task only.
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-        return new Nd4jFilterObjective(this);
+        return new Nd4jFilterObjective(this, layer);
     }
 
     @Override
-    public int filters() { return filters; }
+    public String deepest() { return deepest; }
 
-    List<Stage> stages() { return stages; }
+    /** Where {@code target}, the layer whose one filter an objective computes, sits among the stages. */
+    int indexOf(String target) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).name().equals(target) && layers.get(i).isConv()) return i;
+        }
+        throw new IllegalArgumentException(target + " is not a convolution of this model (up to " + deepest + ")");
+    }
 
-    INDArray targetKernel() { return targetKernel; }
+    /** The stages that run before the target at {@code index}. */
+    List<Stage> stagesBefore(int index) { return stages.subList(0, index); }
 
-    INDArray targetBias() { return targetBias; }
+    ConvStage conv(int index) { return (ConvStage) stages.get(index); }
 
     static INDArray conv(INDArray x, INDArray kernel, INDArray bias) {
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d").addIntegerArguments(CONV_ARGS);
@@ -106,20 +105,26 @@ public final class Nd4jModel implements CompiledModel {
         }
     };
 
-    private static Stage conv(ConvWeights w) {
-        INDArray kernel = kernel(w);
-        INDArray flipped = flip(kernel);
-        INDArray bias = Nd4j.create(w.bias(), new long[]{w.outChannels()}, DataType.FLOAT);
-        return new Stage() {
-            @Override public INDArray forward(INDArray x) {
-                return Transforms.relu(Nd4jModel.conv(x, kernel, bias), false);
-            }
+    /** A 3×3 'same' convolution + ReLU; as a target layer, its kernel and bias give the one-filter convolution. */
+    static final class ConvStage implements Stage {
+        final INDArray kernel;
+        final INDArray bias;
+        private final INDArray flipped;
 
-            @Override public INDArray backward(INDArray activation, INDArray gradOut) {
-                INDArray masked = Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(activation, gradOut)
-                        .addFloatingPointArguments(0.0).build())[0];
-                return Nd4jModel.conv(masked, flipped, null);
-            }
-        };
+        ConvStage(ConvWeights w) {
+            kernel = kernel(w);
+            flipped = flip(kernel);
+            bias = Nd4j.create(w.bias(), new long[]{w.outChannels()}, DataType.FLOAT);
+        }
+
+        @Override public INDArray forward(INDArray x) {
+            return Transforms.relu(Nd4jModel.conv(x, kernel, bias), false);
+        }
+
+        @Override public INDArray backward(INDArray activation, INDArray gradOut) {
+            INDArray masked = Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(activation, gradOut)
+                    .addFloatingPointArguments(0.0).build())[0];
+            return Nd4jModel.conv(masked, flipped, null);
+        }
     }
 }
