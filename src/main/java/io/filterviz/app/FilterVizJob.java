@@ -5,11 +5,13 @@ import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
 import io.filterviz.job.JobPlanner;
 import io.filterviz.job.RunParameters;
-import io.filterviz.report.FilterRecord;
 import io.filterviz.report.Progress;
-import io.filterviz.report.ReportWriter;
+import io.filterviz.report.RunReport;
+import io.filterviz.result.FilterId;
+import io.filterviz.result.FilterRecord;
 import io.filterviz.spark.SparkFilterRunner;
 import io.filterviz.storage.OutputStore;
+import io.filterviz.storage.ResumeState;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -38,10 +40,11 @@ public final class FilterVizJob {
             OutputStore store = OutputStore.open(plan.out(), spark.sparkContext().hadoopConfiguration());
             if (config.overwrite()) store.deleteEverything();
             store.write(RunParameters.FILE, plan.parameters().bytes());
-            ReportWriter report = new ReportWriter(store, plan.layer().name(), out, Progress.forConsole(out));
-            Map<Integer, FilterRecord> finished = report.finished();
-            report.begin(plan.filters().get(0), plan.filters().get(plan.filters().size() - 1) + 1, finished);
-            List<Integer> remaining = plan.filters().stream().filter(f -> !finished.containsKey(f)).toList();
+            ResumeState state = new ResumeState(store);
+            RunReport report = new RunReport(store, state, plan.layerNames(), out, Progress.forConsole(out));
+            Map<FilterId, FilterRecord> finished = state.finished();
+            report.begin(plan.items(), finished);
+            List<FilterId> remaining = plan.items().stream().filter(id -> !finished.containsKey(id)).toList();
             if (!remaining.isEmpty()) {
                 new SparkFilterRunner(spark.sparkContext(), backend).run(plan.only(remaining), report::accept);
             }
@@ -52,7 +55,7 @@ public final class FilterVizJob {
     }
 
     private static SparkSession session(JobConfig config) {
-        SparkConf conf = new SparkConf().setAppName("filterviz " + config.layer());
+        SparkConf conf = new SparkConf().setAppName("filterviz " + String.join(",", config.layers()));
         if (config.master() != null) {
             conf.setMaster(config.master());
         } else if (!conf.contains("spark.master")) {

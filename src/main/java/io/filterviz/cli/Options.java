@@ -1,5 +1,6 @@
 package io.filterviz.cli;
 
+import io.filterviz.config.BadInputException;
 import io.filterviz.config.FilterRange;
 import io.filterviz.config.JobConfig;
 import io.filterviz.config.OutputDim;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,11 +43,14 @@ public final class Options implements Callable<Integer> {
     }
 
     // --- Algorithm ---
-    @Option(names = "--layer", paramLabel = "NAME", description = "Convolution layer to visualise.")
+    @Option(names = "--layer", paramLabel = "NAME[,NAME...]|all",
+            description = "Convolution layer(s) to visualise: one name, a comma list, or all (every convolution, "
+                    + "one Spark job; the atlas).")
     String layer = "block5_conv1";
 
     @Option(names = "--filter-range", paramLabel = "LO:HI",
-            description = "Filters LO (inclusive) to HI (exclusive); 'LO:' runs to the last filter. Default: all filters.")
+            description = "Filters LO (inclusive) to HI (exclusive); 'LO:' runs to the last filter. With several "
+                    + "layers it applies to each, clipped to the layer's size. Default: all filters.")
     String filterRange;
 
     @Option(names = "--step", paramLabel = "X", description = "Gradient-ascent step (gradient divided by its RMS).")
@@ -110,8 +115,14 @@ public final class Options implements Callable<Integer> {
         OutputDim dim = OutputDim.parse(outputDim);
         AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
                 dim.height(), seed);
-        return new JobConfig(layer, filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
+        return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
                 master, partitions, grid, verbose, overwrite);
+    }
+
+    static List<String> layerNames(String text) {
+        List<String> names = Arrays.stream(text.split(",", -1)).map(String::trim).toList();
+        if (names.contains("")) throw new BadInputException("--layer '" + text + "' has an empty name in its list");
+        return names;
     }
 
     /** --help's option list in sections. (Picocli's ArgGroups would do this too, but they reset a whole group
@@ -119,7 +130,7 @@ public final class Options implements Callable<Integer> {
     private static final Map<String, List<String>> SECTIONS = new LinkedHashMap<>();
 
     static {
-        SECTIONS.put("Algorithm (defaults are the seed's numbers)", List.of("--layer", "--filter-range", "--step",
+        SECTIONS.put("Algorithm (defaults are the Keras example's numbers)", List.of("--layer", "--filter-range", "--step",
                 "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
         SECTIONS.put("Model and weights", List.of("--weights", "--weights-cache", "--weights-url"));
         SECTIONS.put("Spark", List.of("--master", "--partitions"));

@@ -4,16 +4,18 @@ import io.filterviz.engine.AscentSettings;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything the user asked for, as typed values; not yet checked against the model (that is the planner's job).
  *
+ * @param layers     layer names as the user gave them ({@code all} stands for every convolution)
  * @param partitions null: one Spark task per filter
  * @param grid       null: the seed's floor(sqrt(live filters))
  * @param out        a local folder or a Hadoop URI (hdfs://, s3a://, file://)
  * @param overwrite  start over in an --out that holds another run, instead of resuming
  */
-public record JobConfig(String layer, FilterRange filterRange, AscentSettings ascent, String weights,
+public record JobConfig(List<String> layers, FilterRange filterRange, AscentSettings ascent, String weights,
                         Path weightsCache, String weightsUrl, String out, String master, Integer partitions,
                         Integer grid, boolean verbose, boolean overwrite) implements Serializable {
 }

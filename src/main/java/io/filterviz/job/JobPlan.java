@@ -4,25 +4,30 @@ import io.filterviz.config.JobConfig;
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.model.LayerSpec;
 import io.filterviz.model.ModelSpec;
+import io.filterviz.result.FilterId;
 
 import java.util.List;
 
 /**
- * A validated job: the filters to compute, the model executors will build, where results go and the
- * parameters recorded in run.json.
+ * A validated job: the layers (network order) and the (layer, filter) items to compute, the model executors will
+ * build (up to the deepest layer), where results go and the parameters recorded in run.json.
  */
-public record JobPlan(JobConfig config, LayerSpec layer, List<Integer> filters, ModelSpec model,
+public record JobPlan(JobConfig config, List<LayerSpec> layers, List<FilterId> items, ModelSpec model,
                       RunParameters parameters) {
     public AscentSettings ascent() { return config.ascent(); }
 
     public String out() { return config.out(); }
 
-    public int partitions() {
-        return config.partitions() != null ? Math.min(config.partitions(), filters.size()) : filters.size();
+    public List<String> layerNames() { return layers.stream().map(LayerSpec::name).toList(); }
+
+    /** The items as Spark partitions, the most expensive first (see {@link WorkOrder}). */
+    public List<List<FilterId>> partitions() {
+        int count = config.partitions() != null ? config.partitions() : items.size();
+        return WorkOrder.partitions(items, count, WorkOrder.flopsModel(ascent().schedule()));
     }
 
-    /** The same plan for fewer filters (a resumed run skips the finished ones). */
-    public JobPlan only(List<Integer> remaining) {
-        return new JobPlan(config, layer, List.copyOf(remaining), model, parameters);
+    /** The same plan for fewer items (a resumed run skips the finished ones). */
+    public JobPlan only(List<FilterId> remaining) {
+        return new JobPlan(config, layers, List.copyOf(remaining), model, parameters);
     }
 }

@@ -11,6 +11,7 @@ import io.filterviz.model.Md5;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.model.Vgg16;
 import io.filterviz.model.WeightsException;
+import io.filterviz.result.FilterId;
 import io.filterviz.storage.HadoopFiles;
 import io.filterviz.storage.OutputStore;
 import org.apache.hadoop.conf.Configuration;
@@ -19,9 +20,11 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.stream.IntStream;
+import java.util.Set;
 
 /**
  * The driver's checks before any task starts. Each failure is a {@link BadInputException} with one line that
@@ -35,30 +38,51 @@ public final class JobPlanner {
     }
 
     public JobPlan plan(JobConfig config) {
-        LayerSpec layer = layer(config.layer());
-        int from = config.filterRange().from();
-        int to = config.filterRange().end(layer.outChannels());
-        if (from < 0 || to > layer.outChannels() || from >= to) {
-            throw new BadInputException("--filter-range " + config.filterRange() + " is not a non-empty range inside "
-                    + layer.name() + "'s " + layer.outChannels() + " filters (0:" + layer.outChannels() + ")");
+        List<LayerSpec> layers = layers(config.layers());
+        List<FilterId> items = new ArrayList<>();
+        int largestRange = 0;
+        for (LayerSpec layer : layers) {
+            int from = config.filterRange().from();
+            int end = config.filterRange().end(layer.outChannels());
+            int to = layers.size() > 1 ? Math.min(end, layer.outChannels()) : end; // several layers: clipped to each
+            if (from < 0 || to > layer.outChannels() || from >= to) {
+                throw new BadInputException("--filter-range " + config.filterRange() + " is not a non-empty range inside "
+                        + layer.name() + "'s " + layer.outChannels() + " filters (0:" + layer.outChannels() + ")");
+            }
+            for (int f = from; f < to; f++) items.add(new FilterId(layer.name(), f));
+            largestRange = Math.max(largestRange, to - from);
         }
-        checkAscent(config.ascent(), layer);
+        LayerSpec deepest = layers.get(layers.size() - 1);
+        checkAscent(config.ascent(), deepest);
         if (config.partitions() != null && config.partitions() <= 0) {
             throw new BadInputException("--partitions must be positive, got " + config.partitions());
         }
-        if (config.grid() != null && (config.grid() <= 0 || config.grid() * config.grid() > to - from)) {
+        if (config.grid() != null && (config.grid() <= 0 || config.grid() * config.grid() > largestRange)) {
             throw new BadInputException("--grid " + config.grid() + " needs " + (long) config.grid() * config.grid()
-                    + " filters; the range has " + (to - from));
+                    + " filters; the range has " + largestRange);
         }
         OutputStore store = checkWritable(config.out());
-        ModelSpec model = model(config, layer);
-        RunParameters parameters = new RunParameters(layer.name(), from, to, config.ascent(), weightsIdentity(config, model));
+        ModelSpec model = model(config, deepest);
+        List<String> names = layers.stream().map(LayerSpec::name).toList();
+        RunParameters parameters = new RunParameters(names, config.filterRange().toString(), config.ascent(),
+                weightsIdentity(config, model));
         if (!config.overwrite()) parameters.checkResumable(store);
-        return new JobPlan(config, layer, IntStream.range(from, to).boxed().toList(), model, parameters);
+        return new JobPlan(config, layers, List.copyOf(items), model, parameters);
+    }
+
+    /** The layers asked for, in network order, each once; {@code all} is every convolution. */
+    static List<LayerSpec> layers(List<String> names) {
+        if (names.equals(List.of("all"))) return Vgg16.layers().stream().filter(LayerSpec::isConv).toList();
+        Set<String> asked = new LinkedHashSet<>();
+        for (String name : names) asked.add(layer(name).name());
+        return Vgg16.layers().stream().filter(l -> asked.contains(l.name())).toList();
     }
 
     static LayerSpec layer(String name) {
         List<String> convs = Vgg16.convLayerNames();
+        if (name.equals("all")) {
+            throw new BadInputException("--layer all stands alone: it already means every convolution layer");
+        }
         LayerSpec layer = Vgg16.layer(name).orElseThrow(() -> new BadInputException(
                 "--layer " + name + " is not a VGG16 layer; did you mean " + nearest(name, convs) + "? "
                         + "Convolution layers: " + String.join(", ", convs)));

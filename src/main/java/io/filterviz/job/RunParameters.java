@@ -1,13 +1,16 @@
 package io.filterviz.job;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.filterviz.config.BadInputException;
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.storage.OutputStore;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,30 +19,29 @@ import java.util.Map;
  */
 public final class RunParameters {
     public static final String FILE = "run.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, String> values = new LinkedHashMap<>();
+    private final ObjectNode values = JSON.createObjectNode();
 
-    RunParameters(String layer, int from, int to, AscentSettings a, String weights) {
-        values.put("layer", quote(layer));
-        values.put("filterRange", quote(from + ":" + to));
-        values.put("step", String.valueOf(a.step()));
-        values.put("epochs", String.valueOf(a.epochs()));
-        values.put("upscalingSteps", String.valueOf(a.upscalingSteps()));
-        values.put("upscalingFactor", String.valueOf(a.upscalingFactor()));
-        values.put("outputWidth", String.valueOf(a.outputWidth()));
-        values.put("outputHeight", String.valueOf(a.outputHeight()));
-        values.put("seed", String.valueOf(a.seed()));
-        values.put("weights", quote(weights));
+    RunParameters(List<String> layers, String filterRange, AscentSettings a, String weights) {
+        values.putPOJO("layers", layers);
+        values.put("filterRange", filterRange);
+        values.put("step", a.step());
+        values.put("epochs", a.epochs());
+        values.put("upscalingSteps", a.upscalingSteps());
+        values.put("upscalingFactor", a.upscalingFactor());
+        values.put("outputWidth", a.outputWidth());
+        values.put("outputHeight", a.outputHeight());
+        values.put("seed", a.seed());
+        values.put("weights", weights);
     }
 
     public String json() {
-        StringBuilder s = new StringBuilder("{\n");
-        int i = 0;
-        for (Map.Entry<String, String> e : values.entrySet()) {
-            s.append("  \"").append(e.getKey()).append("\": ").append(e.getValue())
-                    .append(++i < values.size() ? ",\n" : "\n");
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(values) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        return s.append("}\n").toString();
     }
 
     public byte[] bytes() { return json().getBytes(StandardCharsets.UTF_8); }
@@ -47,24 +49,27 @@ public final class RunParameters {
     /** Exit-2 check before any task: a previous run in --out must have had the same parameters. */
     void checkResumable(OutputStore store) {
         if (!store.exists(FILE)) return;
-        String previous = new String(store.read(FILE), StandardCharsets.UTF_8);
-        if (previous.equals(json())) return;
-        List<String> before = previous.lines().map(String::trim).toList();
-        for (String line : json().lines().map(String::trim).toList()) {
-            if (!before.contains(line)) {
-                String key = line.substring(1, line.indexOf('"', 1));
-                String old = before.stream().filter(l -> l.startsWith("\"" + key + "\"")).findFirst()
-                        .map(l -> l.substring(l.indexOf(':') + 1).trim().replaceAll(",$", "")).orElse("(none)");
-                throw new BadInputException(String.format(Locale.ROOT,
-                        "--out %s holds a run with %s %s, this one has %s: use another --out, or --overwrite to start over",
-                        store.uri(""), key, old, line.substring(line.indexOf(':') + 1).trim().replaceAll(",$", "")));
+        JsonNode previous;
+        JsonNode current;
+        try {
+            current = JSON.readTree(json()); // as a reader sees it: numbers typed as they read back
+            previous = JSON.readTree(store.read(FILE));
+        } catch (java.io.IOException e) {
+            throw new BadInputException("--out " + store.uri("") + " holds an unreadable " + FILE
+                    + ": use another --out, or --overwrite to start over");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = current.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            JsonNode old = previous.get(field.getKey());
+            if (!field.getValue().equals(old)) {
+                throw new BadInputException("--out " + store.uri("") + " holds a run with " + field.getKey() + " "
+                        + (old == null ? "(none)" : old.toString()) + ", this one has " + field.getValue()
+                        + ": use another --out, or --overwrite to start over");
             }
         }
-        throw new BadInputException("--out " + store.uri("") + " holds a run with other parameters (" + FILE
-                + "): use another --out, or --overwrite to start over");
-    }
-
-    private static String quote(String s) {
-        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        if (!current.equals(previous)) {
+            throw new BadInputException("--out " + store.uri("") + " holds a run with other parameters (" + FILE
+                    + "): use another --out, or --overwrite to start over");
+        }
     }
 }

@@ -1,21 +1,26 @@
 package io.filterviz.report;
 
+import io.filterviz.result.FilterRecord;
+
 import java.util.List;
 import java.util.Locale;
-import java.util.function.IntFunction;
 
 /**
- * {@code DIR/index.html}: one self-contained page (no server, no network request, opens from file://) with the
+ * The gallery: self-contained pages (no server, no network request, open from file://). A layer's page has the
  * run's parameters, the grid, and a card per live filter (picture, number, loss, seconds), sortable by loss or
- * number, dead filters listed by number, a click shows a picture at full size. Pictures are linked by relative
- * path, so the folder can be moved or published as it is.
+ * number, dead filters listed by number, a click shows a picture at full size. A single-layer run's page is
+ * {@code index.html}; a run over several layers gets an overview there (one row per layer: grid thumbnail,
+ * live/dead counts, time spent) linking to one page per layer. Pictures are linked by relative path, so the folder
+ * can be moved or published as it is.
  */
 final class Gallery {
-    static final String FILE = "index.html";
+    /** One overview row. */
+    record LayerSummary(String layer, String grid, long live, long dead, double seconds) {}
 
     private Gallery() {}
 
-    static String html(String layer, String runJson, String grid, List<FilterRecord> results, IntFunction<String> image) {
+    /** @param overview the overview page to link back to, or null when this page is the index */
+    static String layerPage(String layer, String runJson, String grid, List<FilterRecord> results, String overview) {
         StringBuilder cards = new StringBuilder();
         StringBuilder dead = new StringBuilder();
         int live = 0;
@@ -25,7 +30,7 @@ final class Gallery {
                 continue;
             }
             live++;
-            String src = escape(image.apply(r.filter()));
+            String src = escape(OutputLayout.picture(r.id()));
             cards.append(String.format(Locale.ROOT, "<figure class=\"card\" data-filter=\"%d\" data-loss=\"%s\">"
                             + "<img src=\"%s\" alt=\"filter %d\" loading=\"lazy\" width=\"160\" height=\"160\">"
                             + "<figcaption><b>#%d</b> loss %.2f · %.1f s</figcaption></figure>%n",
@@ -33,7 +38,11 @@ final class Gallery {
         }
         String gridHtml = grid == null ? "<p>No live filter, so no grid.</p>"
                 : "<a href=\"" + escape(grid) + "\" class=\"zoom\"><img id=\"grid\" src=\"" + escape(grid) + "\" alt=\"grid\"></a>";
-        return TEMPLATE
+        String back = overview == null ? "" : "<p><a id=\"back\" href=\"" + escape(overview) + "\">&larr; every layer</a></p>\n";
+        return LAYER_PAGE
+                .replace("{{STYLE}}", STYLE)
+                .replace("{{IMAGE_CHECK}}", IMAGE_CHECK)
+                .replace("{{BACK}}", back)
                 .replace("{{LAYER}}", escape(layer))
                 .replace("{{PARAMS}}", escape(runJson.trim()))
                 .replace("{{GRID}}", gridHtml)
@@ -43,16 +52,39 @@ final class Gallery {
                 .replace("{{CARDS}}", cards.toString());
     }
 
+    static String overview(String runJson, List<LayerSummary> layers) {
+        StringBuilder rows = new StringBuilder();
+        for (LayerSummary l : layers) {
+            String page = escape(OutputLayout.layerPage(l.layer()));
+            String thumbnail = l.grid() == null ? "no live filter"
+                    : "<a href=\"" + page + "\"><img src=\"" + escape(l.grid()) + "\" alt=\"" + escape(l.layer()) + " grid\"></a>";
+            rows.append(String.format(Locale.ROOT, "<tr class=\"layer\" data-layer=\"%s\"><td>%s</td>"
+                            + "<td><a href=\"%s\"><code>%s</code></a></td><td>%d live, %d dead</td><td>%s</td></tr>%n",
+                    escape(l.layer()), thumbnail, page, escape(l.layer()), l.live(), l.dead(), Progress.format(
+                            java.time.Duration.ofSeconds(Math.round(l.seconds())))));
+        }
+        return OVERVIEW
+                .replace("{{STYLE}}", STYLE)
+                .replace("{{IMAGE_CHECK}}", IMAGE_CHECK)
+                .replace("{{PARAMS}}", escape(runJson.trim()))
+                .replace("{{COUNT}}", String.valueOf(layers.size()))
+                .replace("{{ROWS}}", rows.toString());
+    }
+
     static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    private static final String TEMPLATE = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>filterviz: VGG16 {{LAYER}}</title>
+    /** After load: how many pictures the page shows and how many arrived (a browser test reads these). */
+    private static final String IMAGE_CHECK = """
+            window.addEventListener('load', function () {
+              var images = Array.prototype.slice.call(document.querySelectorAll('img[src]'));
+              document.body.dataset.images = String(images.length);
+              document.body.dataset.imagesLoaded = String(images.filter(function (i) {
+                return i.complete && i.naturalWidth > 0; }).length);
+            });""";
+
+    private static final String STYLE = """
             <style>
               body { font-family: system-ui, sans-serif; margin: 1.5em; background: #111; color: #ddd; }
               h1 { font-size: 1.4em; } a { color: #9cf; }
@@ -68,10 +100,46 @@ final class Gallery {
                          align-items: center; justify-content: center; }
               #overlay.open { display: flex; }
               #overlay img { max-width: 95vw; max-height: 95vh; }
-            </style>
+              table.layers td { padding: .4em 1em .4em 0; vertical-align: middle; }
+              table.layers img { width: 200px; height: auto; display: block; }
+            </style>""";
+
+    private static final String OVERVIEW = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>filterviz: VGG16, {{COUNT}} layers</title>
+            {{STYLE}}
             </head>
             <body data-errors="0">
-            <h1>What the filters of VGG16 <code>{{LAYER}}</code> respond to</h1>
+            <h1>What the filters of VGG16 respond to, layer by layer</h1>
+            <h2>Parameters</h2>
+            <pre id="params">{{PARAMS}}</pre>
+            <h2>{{COUNT}} layers, from edges to objects</h2>
+            <table class="layers">
+            <tr><th>grid</th><th>layer</th><th>filters</th><th>time</th></tr>
+            {{ROWS}}</table>
+            <script>
+            window.addEventListener('error', function () {
+              document.body.dataset.errors = String(Number(document.body.dataset.errors) + 1);
+            });
+            {{IMAGE_CHECK}}
+            </script>
+            </body>
+            </html>
+            """;
+
+    private static final String LAYER_PAGE = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>filterviz: VGG16 {{LAYER}}</title>
+            {{STYLE}}
+            </head>
+            <body data-errors="0">
+            {{BACK}}<h1>What the filters of VGG16 <code>{{LAYER}}</code> respond to</h1>
             <h2>Parameters</h2>
             <pre id="params">{{PARAMS}}</pre>
             <h2>Grid: the best filters by loss</h2>
@@ -117,6 +185,7 @@ final class Gallery {
               overlay.addEventListener('click', function () { overlay.classList.remove('open'); });
               document.body.dataset.cards = String(box.querySelectorAll('.card img').length);
             })();
+            {{IMAGE_CHECK}}
             </script>
             </body>
             </html>

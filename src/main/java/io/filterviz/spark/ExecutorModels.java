@@ -28,7 +28,7 @@ public final class ExecutorModels {
             ModelSpec local = shippedCopy(s);
             CompiledModel model = backend.compile(local.load());
             // One line per load in the executor's log: the cluster test counts them (one per executor JVM).
-            System.err.println("filterviz: loaded model " + s.target() + " from " + local.describe() + ", load "
+            System.err.println("filterviz: loaded model up to " + s.deepest() + " from " + local.describe() + ", load "
                     + load + " in this JVM");
             return model;
         });
@@ -38,6 +38,6 @@ public final class ExecutorModels {
     private static ModelSpec shippedCopy(ModelSpec spec) {
         if (spec.source() != ModelSpec.Source.KERAS_H5) return spec;
         Path shipped = Path.of(SparkFiles.get(Path.of(spec.weightsFile()).getFileName().toString()));
-        return Files.isRegularFile(shipped) ? ModelSpec.kerasFile(spec.target(), shipped) : spec;
+        return Files.isRegularFile(shipped) ? ModelSpec.kerasFile(spec.deepest(), shipped) : spec;
     }
 }

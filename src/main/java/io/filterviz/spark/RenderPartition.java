@@ -1,22 +1,26 @@
 package io.filterviz.spark;
 
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.CompiledModel;
 import io.filterviz.engine.ComputeBackend;
-import io.filterviz.engine.RenderedFilter;
-import io.filterviz.engine.FilterRenderer;
 import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.FilterRenderer;
+import io.filterviz.engine.RenderedFilter;
 import io.filterviz.image.Png;
 import io.filterviz.model.ModelSpec;
-import io.filterviz.report.FilterRecord;
+import io.filterviz.result.FilterId;
+import io.filterviz.result.FilterRecord;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Executor side: render every filter of a partition with the JVM's cached model. */
-final class RenderPartition implements FlatMapFunction<Iterator<Integer>, FilterRecord> {
+/** Executor side: render every (layer, filter) of a partition with the JVM's cached model. */
+final class RenderPartition implements FlatMapFunction<Iterator<List<FilterId>>, FilterRecord> {
     private static final long serialVersionUID = 1L;
 
     private final ModelSpec model;
@@ -30,17 +34,24 @@ final class RenderPartition implements FlatMapFunction<Iterator<Integer>, Filter
     }
 
     @Override
-    public Iterator<FilterRecord> call(Iterator<Integer> filters) {
-        List<FilterRecord> results = new ArrayList<>();
+    public Iterator<FilterRecord> call(Iterator<List<FilterId>> partition) {
+        CompiledModel compiled = ExecutorModels.get(model, backend);
         // spark.task.cpus (default 1) cores per task, as many tasks as the executor has cores: measured the best
-        // throughput on 2 cores, and local[N] really uses N cores (README, Performance).
-        try (FilterObjective objective = ExecutorModels.get(model, backend).newObjective(model.target(), TaskContext.get().cpus())) {
-            FilterRenderer renderer = new FilterRenderer(objective, settings, model.target());
-            while (filters.hasNext()) {
-                RenderedFilter rendered = renderer.render(filters.next());
-                results.add(new FilterRecord(rendered.filter(), rendered.loss(), rendered.seconds(), rendered.dead(),
-                        rendered.dead() ? null : Png.encode(rendered.image())));
+        // throughput on 2 cores, and local[N] really uses N cores (docs/performance.md).
+        int threads = TaskContext.get().cpus();
+        Map<String, FilterObjective> objectives = new LinkedHashMap<>();
+        List<FilterRecord> results = new ArrayList<>();
+        try {
+            while (partition.hasNext()) {
+                for (FilterId id : partition.next()) {
+                    FilterObjective objective = objectives.computeIfAbsent(id.layer(), l -> compiled.newObjective(l, threads));
+                    RenderedFilter rendered = new FilterRenderer(objective, settings, id.layer()).render(id.filter());
+                    results.add(new FilterRecord(id, rendered.loss(), rendered.seconds(), rendered.dead(),
+                            rendered.dead() ? null : Png.encode(rendered.image())));
+                }
             }
+        } finally {
+            objectives.values().forEach(FilterObjective::close);
         }
         return results.iterator();
     }

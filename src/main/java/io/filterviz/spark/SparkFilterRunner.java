@@ -3,7 +3,8 @@ package io.filterviz.spark;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
 import io.filterviz.model.ModelSpec;
-import io.filterviz.report.FilterRecord;
+import io.filterviz.result.FilterId;
+import io.filterviz.result.FilterRecord;
 import org.apache.spark.SparkContext;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -22,7 +23,7 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
- * The Spark layer: the filter range becomes an RDD, executors render their partitions, and each partition's
+ * The Spark layer: the planned (layer, filter) items become an RDD, executors render their partitions, and each partition's
  * results reach the driver (and {@code onResult}) as soon as its task finishes, not when the whole job does.
  */
 public final class SparkFilterRunner {
@@ -39,11 +40,13 @@ public final class SparkFilterRunner {
         // The driver resolved the weights once; Spark ships the file to every executor (no shared disk needed).
         ModelSpec model = plan.model();
         if (model.source() == ModelSpec.Source.KERAS_H5) spark.addFile(model.weightsFile());
-        JavaRDD<FilterRecord> rendered = jsc.parallelize(plan.filters(), plan.partitions())
+        List<List<FilterId>> partitions = plan.partitions();
+        // One element per slice: each partition is one list of items, in the planned order (most expensive first).
+        JavaRDD<FilterRecord> rendered = jsc.parallelize(partitions, partitions.size())
                 .mapPartitions(new RenderPartition(model, backend, plan.ascent()));
         RDD<FilterRecord> rdd = rendered.rdd();
-        List<Object> partitions = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
-        spark.runJob(rdd, new DrainPartition(), JavaConverters.asScalaBuffer(partitions).toSeq(),
+        List<Object> indices = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
+        spark.runJob(rdd, new DrainPartition(), JavaConverters.asScalaBuffer(indices).toSeq(),
                 new Deliver(onResult), ClassTag$.MODULE$.apply(FilterRecord[].class));
     }
 

@@ -52,6 +52,9 @@ class BadInputTest {
     @CsvSource(delimiter = '|', value = {
             "--layer=block5_conv9       | --layer block5_conv9 is not a VGG16 layer; did you mean block5_conv1?",
             "--layer=block5_pool        | --layer block5_pool is a max-pooling layer, not a convolution; choose one of: block1_conv1",
+            "--layer=block1_conv1,block9_conv1 | --layer block9_conv1 is not a VGG16 layer; did you mean block1_conv1?",
+            "--layer=all,block1_conv1   | --layer all stands alone",
+            "--layer=block1_conv1,      | --layer 'block1_conv1,' has an empty name in its list",
             "--filter-range=0:600       | --filter-range 0:600 is not a non-empty range inside block5_conv1's 512 filters",
             "--filter-range=-1:4        | --filter-range -1:4 is not a non-empty range",
             "--filter-range=7:7         | --filter-range 7:7 is not a non-empty range",
@@ -71,6 +74,12 @@ class BadInputTest {
     })
     void rejected(String option, String message) {
         assertBadInput(message.trim(), option.trim());
+    }
+
+    @Test
+    void aRangeEmptyForOneOfTheLayersNamesThatLayer() {
+        assertBadInput("--filter-range 100:200 is not a non-empty range inside block1_conv1's 64 filters",
+                "--layer", "all", "--filter-range", "100:200");
     }
 
     @Test

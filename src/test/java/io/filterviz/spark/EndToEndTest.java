@@ -62,11 +62,11 @@ class EndToEndTest {
     /** filter → loss, from results.csv. */
     private static Map<Integer, Float> losses(Path out) throws Exception {
         List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-        assertEquals("filter,loss,seconds,status", lines.get(0));
+        assertEquals("layer,filter,loss,seconds,status", lines.get(0));
         Map<Integer, Float> losses = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",");
-            losses.put(Integer.parseInt(cells[0]), Float.parseFloat(cells[1]));
+            losses.put(Integer.parseInt(cells[1]), Float.parseFloat(cells[2]));
         }
         return losses;
     }
@@ -113,9 +113,10 @@ class EndToEndTest {
             List<Row> rows = spark.read().parquet(out.resolve("results").toString()).orderBy("filter").collectAsList();
             assertEquals(8, rows.size());
             for (Row row : rows) {
-                assertEquals(losses.get(row.getInt(0)), row.getFloat(1));
-                assertEquals("ok", row.getString(3));
-                assertTrue(Files.isRegularFile(out.resolve(row.getString(4))), row.getString(4));
+                assertEquals("block5_conv1", row.getAs("layer"));
+                assertEquals(losses.get(row.<Integer>getAs("filter")), row.<Float>getAs("loss"));
+                assertEquals("ok", row.getAs("status"));
+                assertTrue(Files.isRegularFile(out.resolve(row.<String>getAs("image"))), row.<String>getAs("image"));
             }
         } finally {
             spark.stop();
@@ -149,8 +150,8 @@ class EndToEndTest {
 
         List<String> csv = Files.readAllLines(deadOut.resolve("results.csv"));
         assertEquals(9, csv.size());
-        assertTrue(csv.get(3).startsWith("2,0.0,") && csv.get(3).endsWith(",dead"), csv.get(3));
-        assertTrue(csv.get(6).startsWith("5,0.0,") && csv.get(6).endsWith(",dead"), csv.get(6));
+        assertTrue(csv.get(3).startsWith("block2_conv1,2,0.0,") && csv.get(3).endsWith(",dead"), csv.get(3));
+        assertTrue(csv.get(6).startsWith("block2_conv1,5,0.0,") && csv.get(6).endsWith(",dead"), csv.get(6));
         assertFalse(Files.exists(deadOut.resolve("filters").resolve("block2_conv1_0002.png")));
         assertTrue(text.contains("Filter   2 is dead"), text);
         assertTrue(text.contains("6 filter processed, 2 dead"), text);

@@ -1,5 +1,7 @@
 package io.filterviz.spark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filterviz.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +46,8 @@ class ResumeTest {
         assertEquals(0, run(out).exit());
         byte[] grid = Files.readAllBytes(out.resolve("vgg_block5_conv1_2x2.png"));
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
-        assertTrue(Files.readString(out.resolve("run.json")).contains("\"filterRange\": \"0:6\""));
+        assertEquals("0:6", runJson(out).get("filterRange").asText());
+        assertEquals("[\"block5_conv1\"]", runJson(out).get("layers").toString());
 
         // As if the driver had died before filters 1 and 4 were persisted:
         for (int f : new int[]{1, 4}) {
@@ -80,7 +83,11 @@ class ResumeTest {
         Run overwrite = run(out, "--epochs", "3", "--overwrite");
         assertEquals(0, overwrite.exit(), overwrite.err());
         assertFalse(overwrite.out().contains("Resuming"), overwrite.out());
-        assertTrue(Files.readString(out.resolve("run.json")).contains("\"epochs\": 3"));
+        assertEquals(3, runJson(out).get("epochs").asInt());
+    }
+
+    private static JsonNode runJson(Path out) throws Exception {
+        return new ObjectMapper().readTree(out.resolve("run.json").toFile());
     }
 
     /** Rows without the seconds column, which differ between runs. */
