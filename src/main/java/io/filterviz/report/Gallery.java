@@ -60,8 +60,7 @@ final class Gallery {
                     : "<a href=\"" + page + "\"><img src=\"" + escape(l.grid()) + "\" alt=\"" + escape(l.layer()) + " grid\"></a>";
             rows.append(String.format(Locale.ROOT, "<tr class=\"layer\" data-layer=\"%s\"><td>%s</td>"
                             + "<td><a href=\"%s\"><code>%s</code></a></td><td>%d live, %d dead</td><td>%s</td></tr>%n",
-                    escape(l.layer()), thumbnail, page, escape(l.layer()), l.live(), l.dead(), Progress.format(
-                            java.time.Duration.ofSeconds(Math.round(l.seconds())))));
+                    escape(l.layer()), thumbnail, page, escape(l.layer()), l.live(), l.dead(), time(l.seconds())));
         }
         return OVERVIEW
                 .replace("{{STYLE}}", STYLE)
@@ -69,6 +68,12 @@ final class Gallery {
                 .replace("{{PARAMS}}", escape(runJson.trim()))
                 .replace("{{COUNT}}", String.valueOf(layers.size()))
                 .replace("{{ROWS}}", rows.toString());
+    }
+
+    /** Compute time spent on a layer, summed over its filters. */
+    static String time(double seconds) {
+        return seconds < 60 ? String.format(Locale.ROOT, "%.1f s", seconds)
+                : Progress.format(java.time.Duration.ofSeconds(Math.round(seconds)));
     }
 
     static String escape(String s) {
@@ -88,7 +93,7 @@ final class Gallery {
             <style>
               body { font-family: system-ui, sans-serif; margin: 1.5em; background: #111; color: #ddd; }
               h1 { font-size: 1.4em; } a { color: #9cf; }
-              pre { background: #222; padding: .8em; display: inline-block; }
+              pre { background: #222; padding: .8em; display: inline-block; white-space: pre-wrap; max-width: 100%; }
               #grid { max-width: 100%; height: auto; image-rendering: auto; }
               .toolbar button { margin-right: .5em; padding: .3em .8em; }
               .toolbar button.active { background: #9cf; }
