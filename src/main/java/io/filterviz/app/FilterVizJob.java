@@ -16,6 +16,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -26,14 +27,17 @@ import java.util.Map;
 public final class FilterVizJob {
     private final PrintStream out;
     private final PrintStream err;
+    private final Map<String, String> environment;
 
-    public FilterVizJob(PrintStream out, PrintStream err) {
+    /** @param environment the process environment (KERAS_HOME), passed in so tests stay hermetic */
+    public FilterVizJob(PrintStream out, PrintStream err, Map<String, String> environment) {
         this.out = out;
         this.err = err;
+        this.environment = environment;
     }
 
     public void run(JobConfig config) {
-        JobPlan plan = new JobPlanner(err).plan(config);
+        JobPlan plan = new JobPlanner(err, kerasModels()).plan(config);
         ComputeBackend backend = ComputeBackends.named(ComputeBackends.DEFAULT);
         SparkSession spark = session(config);
         try {
@@ -52,6 +56,12 @@ public final class FilterVizJob {
         } finally {
             spark.stop();
         }
+    }
+
+    /** Where Keras keeps downloaded models: {@code $KERAS_HOME/models}, else {@code ~/.keras/models}, as Keras does. */
+    private Path kerasModels() {
+        String home = environment.get("KERAS_HOME");
+        return (home != null ? Path.of(home) : Path.of(System.getProperty("user.home"), ".keras")).resolve("models");
     }
 
     private static SparkSession session(JobConfig config) {

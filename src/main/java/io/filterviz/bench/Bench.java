@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code ./submit.sh bench}: the compute path alone, on random VGG16 weights. Per size, the median milliseconds
  * of one ascent step (forward + input gradient) after warm-up, and GFLOP/s counting 2 × the forward's
- * convolution FLOPs; with --schedule, whole filters at the seed's schedule.
+ * convolution FLOPs; with --schedule, whole filters at the Keras example's schedule.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Times the gradient-ascent compute path on random weights.")
@@ -39,7 +39,7 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--layer", description = "Target layer.")
     String layer = "block5_conv1";
 
-    @Option(names = "--schedule", description = "Also time whole filters at the seed's schedule.")
+    @Option(names = "--schedule", description = "Also time whole filters at the Keras example's schedule.")
     boolean schedule;
 
     @Option(names = "--filters", description = "Filters to time with --schedule.")

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Entry point: options → config → {@link FilterVizJob}; exit codes through picocli's own mechanism. */
 public final class Main {
@@ -18,11 +19,15 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, System.getenv()));
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options options = new Options(config -> new FilterVizJob(out, err).run(config));
+        return run(args, out, err, System.getenv());
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
+        Options options = new Options(config -> new FilterVizJob(out, err, environment).run(config));
         CommandLine cli = Options.commandLine(options)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))

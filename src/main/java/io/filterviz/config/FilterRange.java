@@ -6,7 +6,7 @@ import java.io.Serializable;
 public record FilterRange(int from, Integer to) implements Serializable {
     public static final FilterRange ALL = new FilterRange(0, null);
 
-    /** "LO:HI", "LO:" or ":HI", as the seed's {@code filter_range=(lo, hi)}. */
+    /** "LO:HI", "LO:" or ":HI", as the Keras example's {@code filter_range=(lo, hi)}. */
     public static FilterRange parse(String text) {
         String t = text.trim();
         int colon = t.indexOf(':');

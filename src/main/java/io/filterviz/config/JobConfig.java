@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param layers     layer names as the user gave them ({@code all} stands for every convolution)
  * @param partitions null: one Spark task per filter
- * @param grid       null: the seed's floor(sqrt(live filters))
+ * @param grid       null: the Keras example's floor(sqrt(live filters))
  * @param out        a local folder or a Hadoop URI (hdfs://, s3a://, file://)
  * @param overwrite  start over in an --out that holds another run, instead of resuming
  */

@@ -2,7 +2,7 @@ package io.filterviz.engine;
 
 import java.io.Serializable;
 
-/** The seed's numbers, every one a user option. Defaults reproduce {@code visualize_layer(vgg, 'block5_conv1')}. */
+/** The Keras example's numbers, every one a user option. Defaults reproduce {@code visualize_layer(vgg, 'block5_conv1')}. */
 public record AscentSettings(double step, int epochs, int upscalingSteps, double upscalingFactor,
                              int outputWidth, int outputHeight, long seed) implements Serializable {
     public static final double DEFAULT_STEP = 1.0;

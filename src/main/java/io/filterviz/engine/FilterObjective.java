@@ -8,7 +8,7 @@ package io.filterviz.engine;
 public interface FilterObjective extends AutoCloseable {
 
     /**
-     * @param image    the input, channels-first (3 × height × width), raw values as the seed feeds them
+     * @param image    the input, channels-first (3 × height × width), raw values as the Keras example feeds them
      * @param filter   the filter (output channel) of the target layer
      * @param gradient receives d loss / d image, same layout and length as {@code image}
      * @return the loss: mean activation of the filter

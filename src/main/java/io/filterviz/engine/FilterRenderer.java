@@ -5,7 +5,7 @@ import io.filterviz.image.Deprocess;
 import io.filterviz.image.RgbImage;
 
 /**
- * The seed's {@code _generate_filter_image}: gradient ascent on the filter's mean activation at every size of
+ * The Keras example's {@code _generate_filter_image}: gradient ascent on the filter's mean activation at every size of
  * the upscaling schedule, the gradient divided by its RMS; deprocess, bicubic upscale and process between sizes.
  * A filter whose loss is ≤ 1e−7 at any step is dead and stops at once.
  */

@@ -3,7 +3,7 @@ package io.filterviz.engine;
 import java.util.SplittableRandom;
 
 /**
- * The seed's start: grey with a little noise, {@code (U[0,1) − 0.5)·20 + 128}. The noise depends only on
+ * The Keras example's start: grey with a little noise, {@code (U[0,1) − 0.5)·20 + 128}. The noise depends only on
  * (seed, layer, filter), so a filter's picture never depends on partitioning or task order.
  */
 public final class StartImage {
@@ -13,7 +13,9 @@ public final class StartImage {
         SplittableRandom random = new SplittableRandom(mix(seed, layer, filter));
         int plane = width * height;
         double[] chw = new double[3 * plane];
-        for (int p = 0; p < plane; p++) {        // drawn in numpy's H×W×3 order
+        // Pixel by pixel, channels innermost, as the Keras example lays out its H×W×3 array; the values are our
+        // generator's, not numpy's, so no picture matches the Keras example's pixel for pixel.
+        for (int p = 0; p < plane; p++) {
             for (int c = 0; c < 3; c++) chw[c * plane + p] = (random.nextDouble() - 0.5) * 20 + 128;
         }
         return chw;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sizes the seed optimises at: {@code int(dim / factor^up)} for up = steps … 1, then a final resize to the
+ * The sizes the Keras example optimises at: {@code int(dim / factor^up)} for up = steps … 1, then a final resize to the
  * output size that is not optimised. Defaults: 79, 95, 114, 137, 165, 198, 238, 286, 343, then 412.
  */
 public record UpscalingSchedule(List<Size> ascentSizes, Size finalSize) {

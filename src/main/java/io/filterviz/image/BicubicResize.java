@@ -1,7 +1,7 @@
 package io.filterviz.image;
 
 /**
- * Pillow's {@code Image.resize(size, BICUBIC)} for 8-bit RGB, reproduced so the upscaling matches the seed:
+ * Pillow's {@code Image.resize(size, BICUBIC)} for 8-bit RGB, reproduced so the upscaling matches the Keras example:
  * Keys' cubic with a = -0.5, support widened when shrinking, kernels cut at the borders and renormalised,
  * 22-bit fixed-point coefficients, a horizontal pass rounded to 8 bits, then a vertical pass.
  */

@@ -1,10 +1,10 @@
 package io.filterviz.image;
 
 /**
- * The seed's {@code deprocess_image} / {@code process_image} pair between the optimised float image
+ * The Keras example's {@code deprocess_image} / {@code process_image} pair between the optimised float image
  * (channels-first, C×H×W doubles) and an 8-bit picture.
  *
- * <p>One quirk is kept on purpose: the seed's deprocess standardises its argument <em>in place</em>, so the
+ * <p>One quirk is kept on purpose: the Keras example's deprocess standardises its argument <em>in place</em>, so the
  * "former" image whose mean and std {@code process_image} uses is the standardised one
  * ((x − mean)/(std + 1e−7)·0.25 + 0.5, before clipping), not the raw one. After the first upscale the image
  * therefore lives around [0, 1] rather than around 128. {@link Deprocessed} carries those statistics.
@@ -15,7 +15,7 @@ public final class Deprocess {
 
     private Deprocess() {}
 
-    /** The picture plus the mean and std of the standardised float image the seed's process step reads. */
+    /** The picture plus the mean and std of the standardised float image the Keras example's process step reads. */
     public record Deprocessed(RgbImage image, double formerMean, double formerStd) {}
 
     public static Deprocessed deprocess(double[] chw, int width, int height) {

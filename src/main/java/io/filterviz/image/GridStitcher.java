@@ -2,13 +2,13 @@ package io.filterviz.image;
 
 import java.util.List;
 
-/** The seed's {@code _draw_filters}: n×n tiles, row-major, on black with a fixed margin between tiles. */
+/** The Keras example's {@code _draw_filters}: n×n tiles, row-major, on black with a fixed margin between tiles. */
 public final class GridStitcher {
     public static final int DEFAULT_MARGIN = 5;
 
     private GridStitcher() {}
 
-    /** Largest n with n² ≤ count (the seed's floor(sqrt(count))). */
+    /** Largest n with n² ≤ count (the Keras example's floor(sqrt(count))). */
     public static int defaultSide(int count) {
         int n = (int) Math.floor(Math.sqrt(count));
         while ((long) (n + 1) * (n + 1) <= count) n++;

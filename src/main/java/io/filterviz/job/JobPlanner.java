@@ -5,15 +5,14 @@ import io.filterviz.config.JobConfig;
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.UpscalingSchedule;
 import io.filterviz.model.ImagenetWeights;
-import io.filterviz.model.KerasH5Weights;
 import io.filterviz.model.LayerSpec;
-import io.filterviz.model.Md5;
-import io.filterviz.model.ModelSpec;
+import io.filterviz.model.ResolvedWeights;
 import io.filterviz.model.Vgg16;
 import io.filterviz.model.WeightsException;
 import io.filterviz.result.FilterId;
 import io.filterviz.storage.HadoopFiles;
 import io.filterviz.storage.OutputStore;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.PrintStream;
@@ -27,14 +26,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The driver's checks before any task starts. Each failure is a {@link BadInputException} with one line that
+ * The driver's checks before any task starts, and the plan they produce. Each failure is a {@link BadInputException} with one line that
  * names the value and what would be valid; nothing is created under --out until every check has passed.
  */
 public final class JobPlanner {
     private final PrintStream progress;
+    private final Path kerasModels;
 
-    public JobPlanner(PrintStream progress) {
+    /**
+     * @param progress    where a weights download shows its progress
+     * @param kerasModels Keras' own model cache, looked in for the ImageNet file before ours
+     */
+    public JobPlanner(PrintStream progress, Path kerasModels) {
         this.progress = progress;
+        this.kerasModels = kerasModels;
     }
 
     public JobPlan plan(JobConfig config) {
@@ -62,12 +67,12 @@ public final class JobPlanner {
                     + " filters; the range has " + largestRange);
         }
         OutputStore store = checkWritable(config.out());
-        ModelSpec model = model(config, deepest);
+        ResolvedWeights weights = weights(config, deepest);
         List<String> names = layers.stream().map(LayerSpec::name).toList();
         RunParameters parameters = new RunParameters(names, config.filterRange().toString(), config.ascent(),
-                weightsIdentity(config, model));
+                weights.identity());
         if (!config.overwrite()) parameters.checkResumable(store);
-        return new JobPlan(config, layers, List.copyOf(items), model, parameters);
+        return new JobPlan(config, layers, List.copyOf(items), weights.spec(), parameters);
     }
 
     /** The layers asked for, in network order, each once; {@code all} is every convolution. */
@@ -140,54 +145,25 @@ public final class JobPlanner {
         }
     }
 
-    private ModelSpec model(JobConfig config, LayerSpec layer) {
+    private ResolvedWeights weights(JobConfig config, LayerSpec deepest) {
         String weights = config.weights();
-        if (weights.equals("random")) return ModelSpec.random(layer.name(), config.ascent().seed());
         try {
-            Path file = weights.equals("imagenet") ? imagenet(config).resolve() : HadoopFiles.local(weights);
-            KerasH5Weights.load(file, layer.name()); // shapes and readability, before any task starts
-            return ModelSpec.kerasFile(layer.name(), file);
+            if (weights.equals("random")) return ResolvedWeights.random(deepest.name(), config.ascent().seed());
+            if (weights.equals("imagenet")) {
+                URI url = config.weightsUrl() == null ? ImagenetWeights.OFFICIAL_URL : URI.create(config.weightsUrl());
+                Path file = new ImagenetWeights(kerasModels, config.weightsCache(), url, ImagenetWeights.MD5, progress)
+                        .resolve();
+                // resolve() verified the file against this checksum: no second read of 59 MB
+                return ResolvedWeights.kerasFile(deepest.name(), file, "imagenet", ImagenetWeights.MD5);
+            }
+            return ResolvedWeights.kerasFile(deepest.name(), HadoopFiles.local(weights), weights, null);
         } catch (WeightsException e) {
             throw new BadInputException(e.getMessage());
         }
     }
 
-    /** What run.json records of the weights: enough to tell two weight sets apart. */
-    private static String weightsIdentity(JobConfig config, ModelSpec model) {
-        if (model.source() == ModelSpec.Source.RANDOM) return "random, seed " + model.seed();
-        // resolve() already verified the ImageNet file against this checksum: no third read of 59 MB
-        if (config.weights().equals("imagenet")) return "imagenet, md5 " + ImagenetWeights.MD5;
-        try {
-            return config.weights() + ", md5 " + Md5.of(Path.of(model.weightsFile()));
-        } catch (java.io.IOException e) {
-            throw new BadInputException("weights file " + model.weightsFile() + " cannot be read: " + e.getMessage());
-        }
-    }
-
-    private ImagenetWeights imagenet(JobConfig config) {
-        Path keras = Path.of(System.getProperty("user.home"), ".keras", "models");
-        URI url = config.weightsUrl() == null ? ImagenetWeights.OFFICIAL_URL : URI.create(config.weightsUrl());
-        return new ImagenetWeights(keras, config.weightsCache(), url, ImagenetWeights.MD5, progress);
-    }
-
     static String nearest(String name, List<String> candidates) {
-        return candidates.stream().min(Comparator.comparingInt(c -> editDistance(name, c))).orElse("");
-    }
-
-    static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) previous[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
+        return candidates.stream().min(Comparator.comparingInt(c -> distance.apply(name, c))).orElse("");
     }
 }

@@ -1,21 +1,31 @@
 package io.filterviz.model;
 
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
  * Finds Keras' ImageNet VGG16 notop weights: Keras' own cache first (Keras users already have the file), then
- * ours, else downloads it with a progress display, checks the MD5 and keeps it in our cache.
+ * ours, else downloads it (the JDK's HTTP client, redirects followed) with the progressbar library's display,
+ * checks the MD5 and keeps it in our cache.
  */
 public final class ImagenetWeights {
     public static final String FILE_NAME = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5";
@@ -30,7 +40,7 @@ public final class ImagenetWeights {
     private final PrintStream progress;
 
     /**
-     * @param keras    Keras' model cache (normally ~/.keras/models), only read
+     * @param keras    Keras' model cache ($KERAS_HOME/models, else ~/.keras/models), only read
      * @param cache    our cache, where a download lands
      * @param url      where to download from
      * @param md5      the expected checksum
@@ -65,17 +75,22 @@ public final class ImagenetWeights {
         Path partial = cache.resolve(FILE_NAME + ".part");
         try {
             Files.createDirectories(cache);
-            HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
-            connection.setConnectTimeout(15_000);
-            connection.setReadTimeout(60_000);
-            int status = connection.getResponseCode();
-            if (status != HttpURLConnection.HTTP_OK) {
-                throw new IOException("HTTP " + status);
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(url).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                response.body().close();
+                throw new IOException("HTTP " + response.statusCode());
             }
-            long total = connection.getContentLengthLong();
+            long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             MessageDigest digest = Md5.newDigest();
-            try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(partial)) {
-                copyWithProgress(in, out, digest, total);
+            ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName("Downloading " + FILE_NAME)
+                    .setInitialMax(total).setUnit(" MB", 1_000_000).setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new ConsoleProgressBarConsumer(progress)).setUpdateIntervalMillis(500);
+            try (InputStream in = ProgressBar.wrap(new DigestInputStream(response.body(), digest), bar);
+                 OutputStream out = Files.newOutputStream(partial)) {
+                in.transferTo(out);
             }
             String actual = HexFormat.of().formatHex(digest.digest());
             if (!actual.equalsIgnoreCase(md5)) {
@@ -85,7 +100,8 @@ public final class ImagenetWeights {
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return target;
-        } catch (IOException e) {
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             try {
                 Files.deleteIfExists(partial);
             } catch (IOException ignored) {
@@ -94,24 +110,6 @@ public final class ImagenetWeights {
             throw new WeightsException("cannot download the ImageNet weights from " + url + " (" + e + "); "
                     + "download " + FILE_NAME + " elsewhere and pass it with --weights PATH, "
                     + "or put it in " + lookIn.get(0).getParent() + ", or use --weights random for an offline demo", e);
-        }
-    }
-
-    private void copyWithProgress(InputStream in, OutputStream out, MessageDigest digest, long total) throws IOException {
-        byte[] buffer = new byte[1 << 16];
-        long done = 0;
-        int lastTenth = -1;
-        int read;
-        while ((read = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, read);
-            digest.update(buffer, 0, read);
-            done += read;
-            int tenth = total > 0 ? (int) (done * 10 / total) : (int) (done >> 23);
-            if (tenth != lastTenth) {
-                lastTenth = tenth;
-                progress.printf("Downloading %s: %.1f of %s MB%n", FILE_NAME, done / 1e6,
-                        total > 0 ? String.format("%.1f", total / 1e6) : "?");
-            }
         }
     }
 }

@@ -16,17 +16,10 @@ public final class RandomWeights {
             int fanIn = Vgg16.KERNEL * Vgg16.KERNEL * layer.inChannels();
             double std = Math.sqrt(2.0 / fanIn);
             float[] kernel = new float[fanIn * layer.outChannels()];
-            for (int i = 0; i < kernel.length; i++) kernel[i] = (float) (gaussian(random) * std);
+            for (int i = 0; i < kernel.length; i++) kernel[i] = (float) (random.nextGaussian() * std);
             convs.add(new ConvWeights(layer.name(), layer.inChannels(), layer.outChannels(), kernel,
                     new float[layer.outChannels()]));
         }
         return NetworkWeights.of(target, convs);
-    }
-
-    private static double gaussian(SplittableRandom random) {
-        // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
-        double u = 1.0 - random.nextDouble();
-        double v = random.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,8 +31,9 @@ class BadInputTest {
     private Run run(List<String> args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // Hermetic: Keras' cache is an empty folder of the test's, never the machine's ~/.keras.
         int exit = Main.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("KERAS_HOME", dir.resolve("keras").toString()));
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -102,6 +104,7 @@ class BadInputTest {
         }
         String url = "http://127.0.0.1:" + closedPort + "/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5";
         assertBadInput("cannot download the ImageNet weights from " + url, "--weights", "imagenet", "--weights-url", url);
+        assertBadInput("or put it in " + dir.resolve("keras").resolve("models"), "--weights", "imagenet", "--weights-url", url);
     }
 
     @Test
