@@ -7,8 +7,8 @@
 #   ./submit.sh bench [--sizes 224,343] [--steps N] [--schedule]   times the compute path alone
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-app_jar="$here/target/filterviz-0.1.0-SNAPSHOT-app.jar"     # for spark-submit: everything but Spark
-local_jar="$here/target/filterviz-0.1.0-SNAPSHOT.jar"       # for local mode, with target/classpath.txt
+app_jar="$here/target/filterviz-app.jar"     # for spark-submit: everything but Spark
+local_jar="$here/target/filterviz.jar"       # for local mode, with target/classpath.txt
 main_class=io.filterviz.cli.Main
 
 # spark-submit's options that take a value, and those that do not
@@ -52,13 +52,7 @@ fi
 
 # Local mode in one JVM: Spark comes from the build's class path; Java 17 needs the flags Spark's launcher adds.
 jvm_args=(
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  "@$here/conf/java17.args"
   "-Dlog4j2.configurationFile=file:$here/conf/log4j2.properties"
   "-Dfilterviz.conf=$here/conf/filterviz.properties"
 )

@@ -2,6 +2,7 @@ package io.filterviz.cli;
 
 import io.filterviz.app.FilterVizJob;
 import io.filterviz.config.BadInputException;
+import io.filterviz.config.OneLine;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
@@ -72,8 +73,7 @@ public final class Main {
     static String rootCause(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
-        String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
-                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        return message.lines().findFirst().orElse("");
+        return cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getClass().getSimpleName() + ": " + OneLine.of(cause);
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 
 /** The command line, grouped as --help shows it; {@link #toConfig()} turns it into a typed job config. */
 @Command(name = "filterviz", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        version = "filterviz 0.1.0",
+        versionProvider = Options.Version.class,
     description = "Shows what each filter of a VGG16 layer has learned, by gradient ascent on the input image "
             + "(the classic Keras conv_filter_visualization), computed as a Spark job.",
         exitCodeListHeading = "%nExit codes:%n",
@@ -117,6 +117,18 @@ public final class Options implements Callable<Integer> {
                 dim.height(), seed);
         return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
                 master, partitions, grid, verbose, overwrite);
+    }
+
+    /** The version Maven wrote into the build (the pom's {@code <version>}, its only source). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties build = new java.util.Properties();
+            try (var in = Options.class.getResourceAsStream("/filterviz-version.properties")) {
+                if (in != null) build.load(in);
+            }
+            return new String[]{"filterviz " + build.getProperty("version", "(unknown version)")};
+        }
     }
 
     static List<String> layerNames(String text) {

@@ -2,6 +2,7 @@ package io.filterviz.job;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
+import io.filterviz.config.OneLine;
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.UpscalingSchedule;
 import io.filterviz.model.ImagenetWeights;
@@ -125,7 +126,7 @@ public final class JobPlanner {
         try {
             store = OutputStore.open(out, new Configuration());
         } catch (RuntimeException e) {
-            throw new BadInputException("--out " + out + " cannot be used: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            throw new BadInputException("--out " + out + " cannot be used: " + OneLine.of(e));
         }
         if (store.isLocal()) checkLocalWritable(Path.of(URI.create(store.uri("")).getPath()), out);
         return store;

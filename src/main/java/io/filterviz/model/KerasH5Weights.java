@@ -1,5 +1,6 @@
 package io.filterviz.model;
 
+import io.filterviz.config.OneLine;
 import org.bytedeco.hdf5.Attribute;
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;
@@ -48,7 +49,7 @@ public final class KerasH5Weights {
             try {
                 h5 = new H5File(file.toString(), H5F_ACC_RDONLY());
             } catch (RuntimeException e) {
-                throw new WeightsException("weights file " + file + " is not an HDF5 file: " + firstLine(e));
+                throw new WeightsException("weights file " + file + " is not an HDF5 file: " + OneLine.of(e));
             }
             // Every HDF5 object is freed here, under the lock: one left to the garbage collector would be closed
             // by JavaCPP's deallocator thread while another thread reads, and HDF5 is not thread-safe.
@@ -165,11 +166,5 @@ public final class KerasH5Weights {
         List<String> names = new ArrayList<>();
         for (long i = 0; i < root.getNumObjs(); i++) names.add(root.getObjnameByIdx(i).getString());
         return names;
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

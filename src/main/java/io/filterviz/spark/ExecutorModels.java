@@ -5,6 +5,8 @@ import io.filterviz.engine.ComputeBackend;
 import io.filterviz.model.ModelSpec;
 
 import org.apache.spark.SparkFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ExecutorModels {
     private static final Map<ModelSpec, CompiledModel> MODELS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
 
     private ExecutorModels() {}
 
@@ -27,9 +30,9 @@ public final class ExecutorModels {
             int load = LOADS.incrementAndGet();
             ModelSpec local = shippedCopy(s);
             CompiledModel model = backend.compile(local.load());
-            // One line per load in the executor's log: the cluster test counts them (one per executor JVM).
-            System.err.println("filterviz: loaded model up to " + s.deepest() + " from " + local.describe() + ", load "
-                    + load + " in this JVM");
+            // One line per load in the executor's log (the cluster test counts them: one per executor JVM). A log
+            // line, not stderr: in local mode the executor shares the driver's console and its progress bar.
+            LOG.info("filterviz: loaded model up to {} from {}, load {} in this JVM", s.deepest(), local.describe(), load);
             return model;
         });
     }

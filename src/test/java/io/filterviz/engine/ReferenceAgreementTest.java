@@ -59,7 +59,9 @@ class ReferenceAgreementTest {
      * Losses must agree at every step. Gradients must agree at most steps: where the ascent has pushed some unit's
      * pre-activation to within float32 rounding of 0 (or, after the 8-bit round trip, made exact max-pool ties),
      * float32 and double legitimately take different sides of the kink, and that one unit's share of the gradient
-     * differs. The median step must still agree to 1e-4 and no step may be off by more than 5%.
+     * differs. That is tested as such: the median step agrees to 1e-4, and at a step that does not, the
+     * difference is confined to a small patch of pixels (a flipped unit's share of the gradient), not spread
+     * over the image as a wrong computation would be.
      */
     @Test
     void everyStepOfAWholeAscentAgrees() {
@@ -68,13 +70,18 @@ class ReferenceAgreementTest {
         try (Nd4jFilterObjective fast = new Nd4jFilterObjective(weights); Dl4jReferenceObjective reference = new Dl4jReferenceObjective(weights)) {
             for (int filter : new int[]{3, 30}) {
                 Comparing both = new Comparing(fast, reference);
-                RenderedFilter outcome = new FilterRenderer(both, settings, "block3_conv1").render(filter);
-                assertFalse(outcome.dead());
+                RenderedFilter rendered = new FilterRenderer(both, settings, "block3_conv1").render(filter);
+                assertFalse(rendered.dead());
                 assertEquals(10, both.steps, "filter " + filter);
                 assertTrue(both.worstLoss < 1e-4, "filter " + filter + ": loss error " + both.worstLoss);
                 double[] errors = both.gradientErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 assertTrue(errors[errors.length / 2] < 1e-4, "filter " + filter + ": gradient errors " + both.gradientErrors);
-                assertTrue(errors[errors.length - 1] < 0.05, "filter " + filter + ": gradient errors " + both.gradientErrors);
+                for (int step = 0; step < both.steps; step++) {
+                    if (both.gradientErrors.get(step) < 1e-4) continue;
+                    double share = both.differingPixelShare.get(step);
+                    assertTrue(share < 0.02, "filter " + filter + " step " + step + ": gradient error "
+                            + both.gradientErrors.get(step) + " spread over " + share * 100 + " % of the pixels");
+                }
             }
         }
     }
@@ -83,6 +90,8 @@ class ReferenceAgreementTest {
     private static final class Comparing implements FilterObjective {
         final FilterObjective fast, reference;
         final java.util.List<Double> gradientErrors = new java.util.ArrayList<>();
+        /** Per step: the share of pixels whose gradient differs by more than 1e-4 of the largest one. */
+        final java.util.List<Double> differingPixelShare = new java.util.ArrayList<>();
         int steps;
         double worstLoss;
 
@@ -96,11 +105,22 @@ class ReferenceAgreementTest {
             float[] expected = new float[gradient.length];
             float want = reference.lossAndGradient(image, width, height, filter, expected);
             float got = fast.lossAndGradient(image, width, height, filter, gradient);
-            double diff = 0, norm = 0;
+            double diff = 0, norm = 0, largest = 0;
             for (int i = 0; i < gradient.length; i++) {
                 diff += (gradient[i] - expected[i]) * (double) (gradient[i] - expected[i]);
                 norm += expected[i] * (double) expected[i];
+                largest = Math.max(largest, Math.abs(expected[i]));
             }
+            int plane = width * height, differing = 0;
+            for (int p = 0; p < plane; p++) {
+                for (int c = 0; c < 3; c++) {
+                    if (Math.abs(gradient[c * plane + p] - expected[c * plane + p]) > 1e-4 * largest) {
+                        differing++;
+                        break;
+                    }
+                }
+            }
+            differingPixelShare.add((double) differing / plane);
             worstLoss = Math.max(worstLoss, Math.abs(got - want) / Math.max(Math.abs(want), 1e-6));
             gradientErrors.add(norm == 0 ? 0 : Math.sqrt(diff / norm));
             steps++;

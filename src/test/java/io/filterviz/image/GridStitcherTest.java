@@ -39,7 +39,15 @@ class GridStitcherTest {
         }
         assertEquals(0, grid.get(7, 0, 0));      // margin between columns is black
         assertEquals(0, grid.get(0, 4, 1));      // margin between rows is black
-        assertEquals(9169, 22 * 412 + 21 * 5);   // the full block5_conv1 grid of the seed
+    }
+
+    @Test
+    void allOfBlock5Conv1MakesA9169PixelWideGrid() {
+        RgbImage strip = solid(412, 1, 7); // 412 px wide tiles, one row high: the width is the claim
+        List<RgbImage> tiles = java.util.Collections.nCopies(512, strip);
+        RgbImage grid = GridStitcher.stitch(tiles, GridStitcher.defaultSide(tiles.size()), GridStitcher.DEFAULT_MARGIN);
+        assertEquals(9169, grid.width());
+        assertEquals(22 + 21 * 5, grid.height());
     }
 
     @Test

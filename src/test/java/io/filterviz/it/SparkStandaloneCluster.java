@@ -20,10 +20,8 @@ import java.util.stream.Stream;
  * real SparkSubmit. {@link #close()} ends every process it started, executors included.
  */
 final class SparkStandaloneCluster implements AutoCloseable {
-    static final List<String> JAVA17_OPENS = Stream.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io",
-            "java.net", "java.nio", "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "sun.nio.ch",
-            "sun.nio.cs", "sun.security.action", "sun.util.calendar")
-            .map(p -> "--add-opens=java.base/" + p + "=ALL-UNNAMED").toList();
+    /** The flags Spark's launcher adds on Java 17, from the project's one list (a java @argfile). */
+    static final List<String> JAVA17_OPENS = List.of("@" + Path.of(System.getProperty("user.dir"), "conf", "java17.args"));
 
     final Path sparkHome;
     final Path workDir;

@@ -1,0 +1,90 @@
+package io.filterviz.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The options' defaults live in the code (Options); the copies that must exist for users, README's options table
+ * and conf/filterviz.properties, are held to it here.
+ */
+class DocumentedDefaultsTest {
+    private static final Path PROJECT = Path.of(System.getProperty("user.dir"));
+
+    /** --option → its default as --help shows it (null: none), help and version left out. */
+    private static Map<String, String> codeDefaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        for (OptionSpec option : Options.commandLine(new Options(config -> { })).getCommandSpec().options()) {
+            if (option.usageHelp() || option.versionHelp()) continue;
+            Object initial = option.initialValue();
+            defaults.put(option.longestName(), initial == null ? null : String.valueOf(initial));
+        }
+        return defaults;
+    }
+
+    /** --option → the README table's default cell. */
+    private static Map<String, String> readmeDefaults() throws Exception {
+        Map<String, String> rows = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(PROJECT.resolve("README.md"))) {
+            if (!line.startsWith("| `--")) continue;
+            String[] cells = line.split("(?<!\\\\)\\|"); // cells split on |, but not on an escaped \|
+            Matcher name = Pattern.compile("`(--[a-z-]+)").matcher(cells[1]);
+            assertTrue(name.find(), line);
+            rows.put(name.group(1), cells[2].trim());
+        }
+        return rows;
+    }
+
+    @Test
+    void readmeListsEveryOptionWithTheDefaultTheCodeHas() throws Exception {
+        Map<String, String> code = codeDefaults();
+        Map<String, String> readme = readmeDefaults();
+        assertEquals(new TreeSet<>(code.keySet()), new TreeSet<>(readme.keySet()), "README's options table vs --help");
+        String home = System.getProperty("user.home");
+        for (Map.Entry<String, String> option : code.entrySet()) {
+            String documented = readme.get(option.getKey());
+            String value = option.getValue();
+            if (value == null) continue; // computed defaults ("all filters", "one per filter") are described in words
+            if (value.equals("false")) {
+                assertEquals("off", documented, option.getKey());
+            } else {
+                assertEquals("`" + value.replace(home, "~") + "`", documented, option.getKey());
+            }
+        }
+    }
+
+    @Test
+    void theShippedJobDefaultsAreTheCodesDefaults() throws Exception {
+        Properties conf = new Properties();
+        try (Reader in = Files.newBufferedReader(PROJECT.resolve("conf/filterviz.properties"))) {
+            conf.load(in);
+        }
+        Map<String, String> code = codeDefaults();
+        assertTrue(conf.size() >= 5, "conf/filterviz.properties lists the algorithm's defaults");
+        for (String key : conf.stringPropertyNames()) {
+            assertTrue(code.containsKey("--" + key), key + " is not an option");
+            assertEquals(code.get("--" + key), conf.getProperty(key), key);
+        }
+    }
+
+    @Test
+    void everyDocumentedDefaultReachesHelp() {
+        String help = Options.commandLine(new Options(config -> { })).getUsageMessage();
+        for (String value : List.of("block5_conv1", "1.0", "15", "9", "1.2", "412", "42", "imagenet")) {
+            assertTrue(help.contains("Default: " + value), value + " missing from --help");
+        }
+    }
+}
