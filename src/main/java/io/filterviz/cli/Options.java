@@ -73,7 +73,7 @@ public final class Options implements Callable<Integer> {
 
     // --- Model ---
     @Option(names = "--weights", paramLabel = "imagenet|random|PATH",
-            description = "imagenet: Keras' VGG16 notop file (from ~/.keras/models, the cache, or downloaded); "
+            description = "imagenet: Keras' VGG16 notop file (from $KERAS_HOME/models or ~/.keras/models, the cache, or downloaded); "
                     + "random: He init from --seed (not ImageNet filters); PATH: a Keras VGG16 .h5 file.")
     String weights = "imagenet";
 
