@@ -20,7 +20,17 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.getenv()));
+        int code = run(args, System.out, System.err, System.getenv());
+        if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+            // The driver runs inside YARN's ApplicationMaster (or a standalone worker's DriverWrapper; spark-submit sets
+            // "client" for a driver it runs itself), which reports the final status only after main returns. An exit
+            // before that is read as a crash: YARN's AM defaults to FAILED in cluster mode and starts another attempt.
+            // So return on success, throw on failure (the AM reports FAILED; the reason is on the driver's stderr).
+            if (code == OK) return;
+            throw new IllegalStateException("filterviz: exit code " + code
+                    + (code == BAD_INPUT ? " (bad input)" : " (failed while running)") + ", see the driver's stderr");
+        }
+        System.exit(code);
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
