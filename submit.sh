@@ -148,8 +148,9 @@ if $use_spark_submit; then
     spark_args=(${kept[@]+"${kept[@]}"} --driver-java-options "$merged")
   fi
   echo "filterviz: submitting to $master ($deploy_mode deploy mode) with $spark_submit" >&2
-  exec "$spark_submit" --class "$main_class" ${submit_args[@]+"${submit_args[@]}"} \
-    ${spark_args[@]+"${spark_args[@]}"} "$app_jar" ${app_args[@]+"${app_args[@]}"}
+  # Ours last: a merged *.extraJavaOptions must win over the command line's own --conf of that key (the last wins).
+  exec "$spark_submit" --class "$main_class" ${spark_args[@]+"${spark_args[@]}"} \
+    ${submit_args[@]+"${submit_args[@]}"} "$app_jar" ${app_args[@]+"${app_args[@]}"}
 fi
 
 # Local mode in one JVM: the driver and every task. Its heap is spark.driver.memory (command line, else

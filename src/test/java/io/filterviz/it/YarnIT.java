@@ -291,9 +291,11 @@ class YarnIT {
         }
         Map<Integer, Float> losses = new LinkedHashMap<>();
         List<String> lines = csv.lines().toList();
+        List<String> header = List.of(lines.get(0).split(","));
+        int filter = header.indexOf("filter"), loss = header.indexOf("loss");
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",");
-            assertEquals(null, losses.put(Integer.parseInt(cells[0]), Float.parseFloat(cells[1])), "filter twice: " + line);
+            assertEquals(null, losses.put(Integer.parseInt(cells[filter]), Float.parseFloat(cells[loss])), "filter twice: " + line);
         }
         return losses;
     }
