@@ -147,6 +147,7 @@ class YarnIT {
         assertFalse(executors.isEmpty(), "no executor container to kill");
         executors.get(0).destroyForcibly();
         assertEquals(0, run.finish(), run.log());
+        assertTrue(run.log().contains("ExecutorLostFailure"), "the kill hit no running task:\n" + run.log());
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), new ArrayList<>(losses("executor-killed").keySet()), run.log());
         assertSucceededFirstTime(run);
     }
