@@ -1,5 +1,6 @@
 package io.filterviz.app;
 
+import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
@@ -10,19 +11,25 @@ import io.filterviz.report.RunReport;
 import io.filterviz.result.FilterId;
 import io.filterviz.result.FilterRecord;
 import io.filterviz.spark.SparkFilterRunner;
+import io.filterviz.spark.StartWatchdog;
+import io.filterviz.storage.LeaseHeldException;
+import io.filterviz.storage.OutputLease;
 import io.filterviz.storage.OutputStore;
 import io.filterviz.storage.ResumeState;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The job's workflow, and the composition root that wires it: plan on the driver (every check before any task),
- * then the Spark runner with the chosen compute backend, then the report.
+ * take the lease on --out, then the Spark runner with the chosen compute backend, then the report.
  */
 public final class FilterVizJob {
     private final PrintStream out;
@@ -37,24 +44,49 @@ public final class FilterVizJob {
     }
 
     public void run(JobConfig config) {
-        JobPlan plan = new JobPlanner(err, kerasModels()).plan(config);
-        ComputeBackend backend = ComputeBackends.named(ComputeBackends.DEFAULT);
-        SparkSession spark = session(config);
-        try {
-            OutputStore store = OutputStore.open(plan.out(), spark.sparkContext().hadoopConfiguration());
-            if (config.overwrite()) store.deleteEverything();
-            store.write(RunParameters.FILE, plan.parameters().bytes());
-            ResumeState state = new ResumeState(store);
-            RunReport report = new RunReport(store, state, plan.layerNames(), out, Progress.forConsole(out));
-            Map<FilterId, FilterRecord> finished = state.finished();
-            report.begin(plan.items(), finished);
-            List<FilterId> remaining = plan.items().stream().filter(id -> !finished.containsKey(id)).toList();
-            if (!remaining.isEmpty()) {
-                new SparkFilterRunner(spark.sparkContext(), backend).run(plan.only(remaining), report::accept);
+        SparkConf sparkConf = sparkConf(config);
+        // One Hadoop configuration for every file-system access: the cluster's own files plus spark.hadoop.* (from
+        // --conf, or -D in local mode), derived as Spark derives its own, but before Spark starts: validation must
+        // not wait for (or start) a SparkContext.
+        Configuration hadoop = SparkHadoopUtil.get().newConfiguration(sparkConf);
+        JobPlan plan = new JobPlanner(err, kerasModels(), hadoop).plan(config);
+        OutputStore store = OutputStore.open(plan.out(), hadoop);
+        try (OutputLease lease = lease(store, config.overwrite())) {
+            ComputeBackend backend = ComputeBackends.named(ComputeBackends.DEFAULT);
+            SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
+            spark.sparkContext().setLogLevel(config.verbose() ? "INFO" : "WARN");
+            try {
+                lease.nameApplication(spark.sparkContext().applicationId());
+                if (config.overwrite()) store.deleteEverythingExcept(OutputLease.FILE);
+                store.write(RunParameters.FILE, plan.parameters().bytes());
+                ResumeState state = new ResumeState(store);
+                RunReport report = new RunReport(store, state, plan.layerNames(), out, Progress.forConsole(out));
+                Map<FilterId, FilterRecord> finished = state.finished();
+                report.begin(plan.items(), finished);
+                List<FilterId> remaining = plan.items().stream().filter(id -> !finished.containsKey(id)).toList();
+                if (!remaining.isEmpty()) {
+                    Duration startTimeout = Duration.ofMillis(Math.round(config.startTimeoutMinutes() * 60_000));
+                    try (StartWatchdog watchdog = StartWatchdog.watch(spark.sparkContext(), startTimeout, err::println)) {
+                        new SparkFilterRunner(spark.sparkContext(), backend).run(plan.only(remaining), result -> {
+                            lease.checkHeld(); // another run took --out over: stop writing into it
+                            report.accept(result);
+                        });
+                    }
+                }
+                lease.checkHeld();
+                report.finish(spark, config.grid(), plan.parameters().json());
+            } finally {
+                spark.stop();
             }
-            report.finish(spark, config.grid(), plan.parameters().json());
-        } finally {
-            spark.stop();
+        }
+    }
+
+    /** The first thing written under --out, once every check has passed. */
+    private static OutputLease lease(OutputStore store, boolean overwrite) {
+        try {
+            return OutputLease.acquire(store, overwrite);
+        } catch (LeaseHeldException e) {
+            throw new BadInputException(e.getMessage());
         }
     }
 
@@ -64,7 +96,7 @@ public final class FilterVizJob {
         return (home != null ? Path.of(home) : Path.of(System.getProperty("user.home"), ".keras")).resolve("models");
     }
 
-    private static SparkSession session(JobConfig config) {
+    private static SparkConf sparkConf(JobConfig config) {
         SparkConf conf = new SparkConf().setAppName("filterviz " + String.join(",", config.layers()));
         if (config.master() != null) {
             conf.setMaster(config.master());
@@ -72,8 +104,6 @@ public final class FilterVizJob {
             conf.setMaster("local[*]"); // not under spark-submit: run on this machine
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-        spark.sparkContext().setLogLevel(config.verbose() ? "INFO" : "WARN");
-        return spark;
+        return conf;
     }
 }

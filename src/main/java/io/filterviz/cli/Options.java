@@ -92,6 +92,11 @@ public final class Options implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "N", description = "Spark partitions. Default: one per filter.")
     Integer partitions;
 
+    @Option(names = "--start-timeout", paramLabel = "MINUTES",
+            description = "If no task has started this long after the job was submitted, say why (e.g. executors "
+                    + "too large for the cluster); the job keeps waiting.")
+    double startTimeout = 5;
+
     // --- Output ---
     @Option(names = "--out", paramLabel = "DIR|URI",
             description = "Output folder: a local path or a Hadoop URI (hdfs://, s3a://). A rerun resumes in it.")
@@ -116,7 +121,7 @@ public final class Options implements Callable<Integer> {
         AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
                 dim.height(), seed);
         return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
-                master, partitions, grid, verbose, overwrite);
+                master, partitions, grid, verbose, overwrite, startTimeout);
     }
 
     /** The version Maven wrote into the build (the pom's {@code <version>}, its only source). */
@@ -145,7 +150,7 @@ public final class Options implements Callable<Integer> {
         SECTIONS.put("Algorithm (defaults are the Keras example's numbers)", List.of("--layer", "--filter-range", "--step",
                 "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
         SECTIONS.put("Model and weights", List.of("--weights", "--weights-cache", "--weights-url"));
-        SECTIONS.put("Spark", List.of("--master", "--partitions"));
+        SECTIONS.put("Spark", List.of("--master", "--partitions", "--start-timeout"));
         SECTIONS.put("Output", List.of("--out", "--overwrite", "--grid", "--verbose", "--conf-file"));
         SECTIONS.put("Help", List.of("--help", "--version"));
     }

@@ -14,8 +14,10 @@ import java.util.List;
  * @param grid       null: the Keras example's floor(sqrt(live filters))
  * @param out        a local folder or a Hadoop URI (hdfs://, s3a://, file://)
  * @param overwrite  start over in an --out that holds another run, instead of resuming
+ * @param startTimeoutMinutes how long the driver waits for a first task before it says why none started
  */
 public record JobConfig(List<String> layers, FilterRange filterRange, AscentSettings ascent, String weights,
                         Path weightsCache, String weightsUrl, String out, String master, Integer partitions,
-                        Integer grid, boolean verbose, boolean overwrite) implements Serializable {
+                        Integer grid, boolean verbose, boolean overwrite,
+                        double startTimeoutMinutes) implements Serializable {
 }

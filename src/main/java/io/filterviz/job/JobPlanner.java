@@ -33,14 +33,17 @@ import java.util.Set;
 public final class JobPlanner {
     private final PrintStream progress;
     private final Path kerasModels;
+    private final Configuration hadoop;
 
     /**
      * @param progress    where a weights download shows its progress
      * @param kerasModels Keras' own model cache, looked in for the ImageNet file before ours
+     * @param hadoop      the job's Hadoop configuration ({@code spark.hadoop.*} included): --out and remote weights
      */
-    public JobPlanner(PrintStream progress, Path kerasModels) {
+    public JobPlanner(PrintStream progress, Path kerasModels, Configuration hadoop) {
         this.progress = progress;
         this.kerasModels = kerasModels;
+        this.hadoop = hadoop;
     }
 
     public JobPlan plan(JobConfig config) {
@@ -60,6 +63,10 @@ public final class JobPlanner {
         }
         LayerSpec deepest = layers.get(layers.size() - 1);
         checkAscent(config.ascent(), deepest);
+        if (!(config.startTimeoutMinutes() > 0) || Double.isInfinite(config.startTimeoutMinutes())) {
+            throw new BadInputException("--start-timeout must be a positive number of minutes, got "
+                    + config.startTimeoutMinutes());
+        }
         if (config.partitions() != null && config.partitions() <= 0) {
             throw new BadInputException("--partitions must be positive, got " + config.partitions());
         }
@@ -67,7 +74,7 @@ public final class JobPlanner {
             throw new BadInputException("--grid " + config.grid() + " needs " + (long) config.grid() * config.grid()
                     + " filters; the range has " + largestRange);
         }
-        OutputStore store = checkWritable(config.out());
+        OutputStore store = checkWritable(config.out(), hadoop);
         ResolvedWeights weights = weights(config, deepest);
         List<String> names = layers.stream().map(LayerSpec::name).toList();
         RunParameters parameters = new RunParameters(names, config.filterRange().toString(), config.ascent(),
@@ -121,10 +128,11 @@ public final class JobPlanner {
     }
 
     /** --out must be a writable folder or creatable as one; checked without creating anything. */
-    static OutputStore checkWritable(String out) {
+    static OutputStore checkWritable(String out, Configuration hadoop) {
         OutputStore store;
         try {
-            store = OutputStore.open(out, new Configuration());
+            store = OutputStore.open(out, hadoop);
+            if (!store.isLocal()) store.checkNotAFile();
         } catch (RuntimeException e) {
             throw new BadInputException("--out " + out + " cannot be used: " + OneLine.of(e));
         }
@@ -157,7 +165,7 @@ public final class JobPlanner {
                 // resolve() verified the file against this checksum: no second read of 59 MB
                 return ResolvedWeights.kerasFile(deepest.name(), file, "imagenet", ImagenetWeights.MD5);
             }
-            return ResolvedWeights.kerasFile(deepest.name(), HadoopFiles.local(weights), weights, null);
+            return ResolvedWeights.kerasFile(deepest.name(), HadoopFiles.local(weights, hadoop), weights, null);
         } catch (WeightsException e) {
             throw new BadInputException(e.getMessage());
         }

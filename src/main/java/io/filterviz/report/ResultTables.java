@@ -33,6 +33,8 @@ final class ResultTables {
                 .add("image", DataTypes.StringType, true);
         List<Row> rows = records.stream().map(r -> RowFactory.create(r.layer(), r.filter(), r.loss(), r.seconds(),
                 r.status(), r.dead() ? null : OutputLayout.picture(r.id()))).toList();
-        spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(store.uri(OutputLayout.PARQUET));
+        spark.createDataFrame(rows, schema).coalesce(1).write()
+                .options(store.sparkWriteOptions()) // no .crc files on local disk
+                .mode(SaveMode.Overwrite).parquet(store.uri(OutputLayout.PARQUET));
     }
 }

@@ -11,11 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** A weights file named by a local path or a Hadoop URI, as a local file HDF5 can open. */
+/**
+ * A weights file named by a local path or a Hadoop URI, as a local file HDF5 can open. Remote files are read with
+ * the job's Hadoop configuration ({@code spark.hadoop.*} included), so credentials and endpoints given to Spark reach
+ * the driver's copy too.
+ */
 public final class HadoopFiles {
     private HadoopFiles() {}
 
-    public static Path local(String location) {
+    public static Path local(String location, Configuration hadoop) {
         URI uri;
         try {
             uri = URI.create(location);
@@ -26,7 +30,7 @@ public final class HadoopFiles {
         if (uri.getScheme().equals("file")) return Path.of(uri);
         org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(uri);
         try {
-            FileSystem fs = remote.getFileSystem(new Configuration());
+            FileSystem fs = remote.getFileSystem(hadoop);
             Path copy = Files.createTempFile("filterviz-weights-", "-" + remote.getName());
             copy.toFile().deleteOnExit();
             try (InputStream in = fs.open(remote)) {

@@ -4,8 +4,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,11 +16,13 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * The --out folder through Hadoop's FileSystem API, so the same code writes to local disk, HDFS or S3. Files are
- * written to a temporary name and renamed, so a reader (or a resumed run) never sees half a file.
+ * written to a temporary name and renamed, so a reader (or a resumed run) never sees half a file. On local disk the
+ * raw local file system is used: Hadoop's default one writes a {@code .crc} side file next to every file.
  */
 public final class OutputStore {
     private final FileSystem fs;
@@ -32,17 +37,45 @@ public final class OutputStore {
     public static OutputStore open(String out, Configuration conf) {
         try {
             URI uri = URI.create(out);
-            Path root = uri.getScheme() == null
-                    ? new Path(java.nio.file.Path.of(out).toAbsolutePath().normalize().toUri())
+            Path root = uri.getScheme() == null // no trailing slash, even when the folder exists
+                    ? new Path("file", null, java.nio.file.Path.of(out).toAbsolutePath().normalize().toString())
                     : new Path(uri);
             FileSystem fs = root.getFileSystem(conf);
+            if (fs instanceof LocalFileSystem local) fs = local.getRawFileSystem(); // no .crc files
             return new OutputStore(fs, fs.makeQualified(root));
         } catch (IOException | IllegalArgumentException e) {
             throw new UncheckedIOException(new IOException("cannot open " + out + ": " + e.getMessage(), e));
         }
     }
 
+    /**
+     * Fails when --out names an existing file. It reaches the file system, so an unreachable one or missing
+     * credentials show at validation time, not after the job has started.
+     */
+    public void checkNotAFile() {
+        try {
+            if (fs.getFileStatus(root).isFile()) throw new IllegalArgumentException("it exists and is not a folder");
+        } catch (FileNotFoundException e) {
+            // created by the run
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
     public boolean isLocal() { return "file".equals(root.toUri().getScheme()); }
+
+    /**
+     * Hadoop settings for a Spark (Parquet) write into --out. On local disk: an uncached raw local file system for
+     * that write alone, so Spark leaves no {@code .crc} files either; the JVM's shared file:// instance is untouched.
+     */
+    public Map<String, String> sparkWriteOptions() {
+        if (!isLocal()) return Map.of();
+        return Map.of("fs.file.impl", RawLocalFileSystem.class.getName(), "fs.file.impl.disable.cache", "true");
+    }
+
+    FileSystem fileSystem() { return fs; }
+
+    Path path(String relative) { return new Path(root, relative); }
 
     /** The fully qualified URI of a file or folder under --out. */
     public String uri(String relative) {
@@ -113,10 +146,13 @@ public final class OutputStore {
         }
     }
 
-    /** --overwrite: everything under --out goes. */
-    public void deleteEverything() {
+    /** --overwrite: everything under --out goes, except the named file (the run's own lease). */
+    public void deleteEverythingExcept(String kept) {
         try {
-            if (fs.exists(root)) fs.delete(root, true);
+            if (!fs.exists(root)) return;
+            for (FileStatus status : fs.listStatus(root)) {
+                if (!status.getPath().getName().equals(kept)) fs.delete(status.getPath(), true);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear " + root, e);
         }

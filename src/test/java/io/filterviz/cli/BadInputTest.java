@@ -69,6 +69,9 @@ class BadInputTest {
             "--output-dim=big           | --output-dim 'big' is not a size",
             "--output-dim=40            | is smaller than 16 px, the least block5_conv1 can see",
             "--partitions=0             | --partitions must be positive, got 0",
+            "--start-timeout=0          | --start-timeout must be a positive number of minutes, got 0.0",
+            "--start-timeout=-2         | --start-timeout must be a positive number of minutes, got -2.0",
+            "--start-timeout=soon       | Invalid value for option '--start-timeout'",
             "--grid=30                  | --grid 30 needs 900 filters; the range has 512",
             "--epochs=many              | Invalid value for option '--epochs'",
             "--no-such-option           | Unknown option: '--no-such-option'",
@@ -132,7 +135,7 @@ class BadInputTest {
         Run run = run(List.of("--help"));
         assertEquals(0, run.exit());
         for (String option : List.of("--layer", "--filter-range", "--step", "--epochs", "--upscaling-steps",
-                "--upscaling-factor", "--output-dim", "--seed", "--weights", "--out", "--master", "--partitions",
+                "--upscaling-factor", "--output-dim", "--seed", "--weights", "--out", "--master", "--partitions", "--start-timeout",
                 "--grid", "--verbose")) {
             assertTrue(run.out().contains(option), option + " missing from --help");
         }

@@ -86,6 +86,11 @@ class EndToEndTest {
         assertTrue(console.contains("Compute filters 0 to 8"), console);
         assertTrue(console.contains("8 filter processed, 0 dead"), console);
         assertEquals(8, console.lines().filter(l -> l.startsWith("Costs of filter ")).count(), console);
+        try (var files = Files.walk(out)) {
+            List<String> names = files.map(p -> out.relativize(p).toString()).toList();
+            assertTrue(names.stream().noneMatch(n -> n.endsWith(".crc")), "no Hadoop .crc side files: " + names);
+            assertTrue(names.contains("results/_SUCCESS"), names.toString()); // the Parquet table was walked too
+        }
     }
 
     @Test

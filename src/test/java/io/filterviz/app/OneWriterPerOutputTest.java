@@ -1,0 +1,95 @@
+package io.filterviz.app;
+
+import io.filterviz.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Two runs into one --out: the second is refused while the first runs; a stale lease is taken over. */
+class OneWriterPerOutputTest {
+    private static final String LEASE = ".filterviz-lease";
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(List<String> args) {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
+        int exit = Main.run(args.toArray(new String[0]), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        return new Run(exit, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> files(Path root) throws Exception {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aSecondRunIsRefusedWhileTheFirstWritesAndAStaleLeaseIsTakenOver() throws Exception {
+        Path out = dir.resolve("out");
+        List<String> args = new ArrayList<>(List.of("--weights", "random", "--filter-range", "0:8", "--output-dim", "96",
+                "--upscaling-steps", "3", "--epochs", "6", "--master", "local[2]", "--out", out.toString()));
+        CompletableFuture<Run> first = CompletableFuture.supplyAsync(() -> run(args));
+        Instant end = Instant.now().plus(Duration.ofMinutes(2));
+        while (!(Files.exists(out.resolve(LEASE)) && Files.readString(out.resolve(LEASE)).contains("application="))) {
+            assertTrue(Instant.now().isBefore(end) && !first.isDone(), "the first run never took the lease");
+            Thread.sleep(50);
+        }
+
+        Run second = run(args);
+        boolean firstStillRunning = !first.isDone();
+        Run done = first.get(); // before any assertion: a run left going would share the next test's SparkContext
+        assertEquals(2, second.exit(), second.err());
+        assertEquals(1, second.err().lines().count(), second.err());
+        assertTrue(second.err().startsWith("filterviz: --out file:" + out + " is being written by another filterviz run: "
+                + "application local-"), second.err());
+        assertTrue(second.err().contains(" on host " + InetAddress.getLocalHost().getHostName() + ", pid "
+                + ProcessHandle.current().pid() + ", since "), second.err());
+        assertTrue(firstStillRunning, "the first run ended before the second was refused: the test proved nothing");
+
+        assertEquals(0, done.exit(), done.err());
+        assertEquals(9, Files.readAllLines(out.resolve("results.csv")).size(), "the first run's output is whole");
+        assertTrue(done.out().contains("8 filter processed") || done.out().contains(" dead"), done.out());
+        List<String> written = files(out);
+        assertFalse(written.contains(LEASE), "released at the end: " + written);
+        assertTrue(written.stream().noneMatch(f -> f.endsWith(".crc")), "no checksum files: " + written);
+        assertEquals(8, written.stream().filter(f -> f.startsWith("state/")).count(), written.toString());
+        FileTime csvTime = Files.getLastModifiedTime(out.resolve("results.csv"));
+
+        // A crashed run on another host left a lease: refused while it is fresh, taken over once stale.
+        String foreign = "token=t\napplication=application_17_0001\nhost=elsewhere\npid=1\nprocessStart=0\n"
+                + "since=2026-11-29T01:00:00Z\n";
+        Files.writeString(out.resolve(LEASE), foreign);
+        Run refused = run(args);
+        assertEquals(2, refused.exit(), refused.err());
+        assertTrue(refused.err().contains("application application_17_0001 on host elsewhere, pid 1, since "
+                + "2026-11-29T01:00:00Z (lease refreshed 0 s ago)"), refused.err());
+        assertEquals(csvTime, Files.getLastModifiedTime(out.resolve("results.csv")), "nothing written");
+
+        Files.setLastModifiedTime(out.resolve(LEASE), FileTime.from(Instant.now().minus(Duration.ofMinutes(3))));
+        Run takeover = run(args);
+        assertEquals(0, takeover.exit(), takeover.err());
+        assertTrue(takeover.out().contains("Resuming: 8 finished filters skipped, 0 to compute"), takeover.out());
+        assertFalse(Files.exists(out.resolve(LEASE)), "released");
+    }
+}

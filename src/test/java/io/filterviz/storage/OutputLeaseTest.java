@@ -1,0 +1,146 @@
+package io.filterviz.storage;
+
+import io.filterviz.testing.CountingFileSystem;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One writer per --out: a live lease refuses, a stale or dead one is taken over, the holder releases it. */
+class OutputLeaseTest {
+    private static final long PID = ProcessHandle.current().pid();
+
+    @TempDir
+    Path dir;
+
+    private OutputStore store() {
+        return OutputStore.open(dir.resolve("out").toString(), new Configuration());
+    }
+
+    private Path leaseFile() {
+        return dir.resolve("out").resolve(OutputLease.FILE);
+    }
+
+    /** A lease file as another run would have left it, last refreshed {@code age} ago. */
+    private void foreignLease(String host, long pid, Duration age) throws Exception {
+        Files.createDirectories(dir.resolve("out"));
+        Files.write(leaseFile(), new OutputLease.Holder("other-token", "application_17_0001", host, pid, 0,
+                Instant.parse("2026-11-29T01:00:00Z")).bytes());
+        Files.setLastModifiedTime(leaseFile(), FileTime.from(Instant.now().minus(age)));
+    }
+
+    @Test
+    void theLeaseNamesItsHolderAndIsReleasedOnClose() throws Exception {
+        try (OutputLease lease = OutputLease.acquire(store(), false)) {
+            lease.nameApplication("local-123");
+            String text = Files.readString(leaseFile());
+            assertTrue(text.contains("application=local-123"), text);
+            assertTrue(text.contains("pid=" + PID), text);
+            assertTrue(text.contains("host=" + InetAddress.getLocalHost().getHostName()), text);
+            lease.checkHeld();
+        }
+        assertFalse(Files.exists(leaseFile()), "released");
+    }
+
+    @Test
+    void aSecondRunIntoALiveLeaseIsRefusedInOneLineNamingTheHolder() throws Exception {
+        try (OutputLease first = OutputLease.acquire(store(), false)) {
+            first.nameApplication("local-123");
+            LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false));
+            String host = InetAddress.getLocalHost().getHostName();
+            assertTrue(e.getMessage().startsWith("--out " + store().uri("") + " is being written by another filterviz "
+                    + "run: application local-123 on host " + host + ", pid " + PID + ", since 20"), e.getMessage());
+            assertTrue(e.getMessage().contains("lease refreshed 0 s ago"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+            first.checkHeld();
+            assertTrue(Files.readString(leaseFile()).contains("application=local-123"), "the first run keeps it");
+        }
+    }
+
+    @Test
+    void aLiveLeaseOfAnotherHostIsRefusedAndAStaleOneTakenOver() throws Exception {
+        foreignLease("elsewhere", 42, Duration.ofSeconds(30));
+        LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false));
+        assertTrue(e.getMessage().contains("application application_17_0001 on host elsewhere, pid 42, "
+                + "since 2026-11-29T01:00:00Z (lease refreshed 30 s ago)"), e.getMessage());
+        assertTrue(e.getMessage().contains("not refreshed for 2 min is taken over"), e.getMessage());
+
+        foreignLease("elsewhere", 42, OutputLease.STALE_AFTER.plusSeconds(1));
+        try (OutputLease lease = OutputLease.acquire(store(), false)) {
+            assertTrue(Files.readString(leaseFile()).contains("pid=" + PID));
+        }
+        assertFalse(Files.exists(leaseFile()));
+    }
+
+    @Test
+    void aLeaseOfAProcessOfThisHostThatIsGoneIsTakenOverAtOnce() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        foreignLease(InetAddress.getLocalHost().getHostName(), gone.pid(), Duration.ZERO);
+        try (OutputLease lease = OutputLease.acquire(store(), false)) {
+            assertTrue(Files.readString(leaseFile()).contains("pid=" + PID));
+        }
+    }
+
+    @Test
+    void overwriteTakesOverALiveLeaseAndTheFirstRunNoticesAtItsNextRefresh() throws Exception {
+        OutputLease first = OutputLease.acquire(store(), false, Clock.systemUTC(), Duration.ofMillis(20),
+                OutputLease.STALE_AFTER);
+        try (OutputLease second = OutputLease.acquire(store(), true)) {
+            second.nameApplication("local-2");
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            IllegalStateException lost = null;
+            while (lost == null && System.nanoTime() < end) {
+                try {
+                    first.checkHeld();
+                    Thread.sleep(10);
+                } catch (IllegalStateException e) {
+                    lost = e;
+                }
+            }
+            assertTrue(lost != null && lost.getMessage().contains("taken over by application local-2"), String.valueOf(lost));
+            first.close();
+            assertTrue(Files.readString(leaseFile()).contains("application=local-2"), "the first run leaves it alone");
+        }
+        assertFalse(Files.exists(leaseFile()));
+    }
+
+    @Test
+    void theHolderRefreshesItsLease() throws Exception {
+        try (OutputLease lease = OutputLease.acquire(store(), false, Clock.systemUTC(), Duration.ofMillis(20),
+                OutputLease.STALE_AFTER)) {
+            FileTime old = FileTime.from(Instant.now().minus(Duration.ofMinutes(10)));
+            Files.setLastModifiedTime(leaseFile(), old);
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Files.getLastModifiedTime(leaseFile()).equals(old) && System.nanoTime() < end) Thread.sleep(10);
+            assertTrue(Files.getLastModifiedTime(leaseFile()).toInstant().isAfter(Instant.now().minusSeconds(60)));
+            lease.checkHeld();
+        }
+    }
+
+    @Test
+    void throughHadoopsApiTheLeaseIsCreatedWithoutOverwrite() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set("fs.counting.impl", CountingFileSystem.class.getName());
+        conf.setBoolean("fs.counting.impl.disable.cache", true);
+        OutputStore store = OutputStore.open(CountingFileSystem.uri(dir.resolve("out")), conf);
+        CountingFileSystem.reset();
+        try (OutputLease lease = OutputLease.acquire(store, false)) {
+            assertTrue(CountingFileSystem.calls().contains("createNew " + leaseFile()), CountingFileSystem.calls().toString());
+            assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store, false));
+        }
+        assertFalse(Files.exists(leaseFile()));
+    }
+}
