@@ -126,11 +126,15 @@ public final class StartWatchdog extends SparkListener implements AutoCloseable 
 
         String describe() {
             if (master.startsWith("local")) return "tasks run inside the driver (master " + master + ")";
+            String cpus = cores == null ? "" : " and " + cores + " core(s)";
+            if (master.startsWith("spark:")) { // a standalone worker counts the heap only
+                return "each executor asks " + master + " for spark.executor.memory " + heapMb + " MB" + cpus;
+            }
             StringBuilder s = new StringBuilder("each executor asks ").append(master).append(" for ")
                     .append(heapMb + overheadMb + offHeapMb).append(" MB (spark.executor.memory ").append(heapMb)
                     .append(" MB + overhead ").append(overheadMb).append(" MB");
             if (offHeapMb > 0) s.append(" + spark.memory.offHeap.size ").append(offHeapMb).append(" MB");
-            s.append(") and ").append(cores == null ? "the default number of" : cores).append(" core(s)");
+            s.append(')').append(cpus);
             if (clusterMaxMb != null) {
                 s.append("; yarn.scheduler.maximum-allocation-mb here is ").append(clusterMaxMb).append(" MB");
             }

@@ -71,8 +71,7 @@ class StartWatchdogTest {
         String line = watchdog.verdict().orElseThrow();
         assertTrue(line.startsWith("filterviz: no task has started 1.5 min after the job was submitted: 1 executor(s) "
                 + "registered but none ran a task; each task needs 4 core(s) (spark.task.cpus), each executor asks "
-                + "spark://m:7077 for 1408 MB (spark.executor.memory 1024 MB + overhead 384 MB) and the default "
-                + "number of core(s)"), line);
+                + "spark://m:7077 for spark.executor.memory 1024 MB; still waiting"), line);
     }
 
     @Test
