@@ -51,7 +51,7 @@ public final class FilterVizJob {
         Configuration hadoop = SparkHadoopUtil.get().newConfiguration(sparkConf);
         JobPlan plan = new JobPlanner(err, kerasModels(), hadoop).plan(config);
         OutputStore store = OutputStore.open(plan.out(), hadoop);
-        try (OutputLease lease = lease(store, config.overwrite())) {
+        try (OutputLease lease = lease(store, config.overwrite(), sparkConf.get("spark.yarn.app.id", null))) {
             ComputeBackend backend = ComputeBackends.named(ComputeBackends.DEFAULT);
             SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
             spark.sparkContext().setLogLevel(config.verbose() ? "INFO" : "WARN");
@@ -82,9 +82,9 @@ public final class FilterVizJob {
     }
 
     /** The first thing written under --out, once every check has passed. */
-    private static OutputLease lease(OutputStore store, boolean overwrite) {
+    private static OutputLease lease(OutputStore store, boolean overwrite, String yarnApplication) {
         try {
-            return OutputLease.acquire(store, overwrite);
+            return OutputLease.acquire(store, overwrite, yarnApplication);
         } catch (LeaseHeldException e) {
             throw new BadInputException(e.getMessage());
         }

@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * One writer per --out. A run holds {@value #FILE} in --out, naming it (application id, host, pid, since when); a
  * daemon thread rewrites the file every {@link #REFRESH}, so its modification time says the holder is alive. A second
  * run that finds a live lease stops with {@link LeaseHeldException}. A stale lease (untouched for {@link #STALE_AFTER},
- * or held by a process of this host that no longer exists) is taken over, and so is any lease with --overwrite; the
+ * held by a process of this host that no longer exists, or by an earlier attempt of the same YARN application) is
+ * taken over, and so is any lease with --overwrite; the
  * run that lost its lease notices at its next refresh ({@link #checkHeld()}).
  * <p>
  * The file is created with overwrite=false: atomic on HDFS (the NameNode decides) and on local disk (O_EXCL). On S3
@@ -78,15 +79,23 @@ public final class OutputLease implements AutoCloseable {
     /**
      * Takes the lease on --out, creating the folder if needed.
      *
-     * @param takeOver take a live lease too (--overwrite)
+     * @param takeOver    take a live lease too (--overwrite)
+     * @param application the application id when known before Spark starts (YARN cluster mode's
+     *                    {@code spark.yarn.app.id}), else null; a lease of an earlier attempt of the same
+     *                    application is taken over at once
      * @throws LeaseHeldException another run holds a live lease (the message names it: one line for the user)
      */
-    public static OutputLease acquire(OutputStore store, boolean takeOver) {
-        return acquire(store, takeOver, Clock.systemUTC(), REFRESH, STALE_AFTER);
+    public static OutputLease acquire(OutputStore store, boolean takeOver, String application) {
+        return acquire(store, takeOver, application, Clock.systemUTC(), REFRESH, STALE_AFTER);
     }
 
     static OutputLease acquire(OutputStore store, boolean takeOver, Clock clock, Duration refresh, Duration staleAfter) {
-        Holder me = Holder.thisProcess(clock.instant());
+        return acquire(store, takeOver, null, clock, refresh, staleAfter);
+    }
+
+    static OutputLease acquire(OutputStore store, boolean takeOver, String application, Clock clock, Duration refresh,
+                               Duration staleAfter) {
+        Holder me = Holder.thisProcess(clock.instant()).withApplication(application);
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
                 if (createNew(store, me)) return new OutputLease(store, me, clock, refresh, staleAfter);
@@ -94,7 +103,8 @@ public final class OutputLease implements AutoCloseable {
                 if (status.isEmpty()) continue; // released meanwhile: try again
                 Holder holder = read(store.fileSystem(), store.path(FILE)).orElse(null);
                 long age = clock.millis() - status.get().getModificationTime();
-                boolean stale = age > staleAfter.toMillis() || (holder != null && holder.isDeadProcessOfThisHost());
+                boolean stale = age > staleAfter.toMillis() || (holder != null && (holder.isDeadProcessOfThisHost()
+                        || (application != null && application.equals(holder.application())))); // a retried attempt
                 if (!takeOver && !stale) {
                     throw new LeaseHeldException(String.format("--out %s is being written by another filterviz run: %s "
                                     + "(lease refreshed %d s ago); wait for it to finish or use another --out "

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,8 +44,16 @@ class StarvedJobTest {
             while (!stderr.toString(StandardCharsets.UTF_8).contains("no task has started") && Instant.now().isBefore(end)) {
                 Thread.sleep(100);
             }
-            SparkSession.active().stop(); // the user's Ctrl-C
-            assertEquals(Main.FAILED, job.get());
+            // the user's Ctrl-C: stop the job's own session (an earlier test's may still be the default for a moment)
+            while (Instant.now().isBefore(end)) {
+                var session = SparkSession.getDefaultSession();
+                if (session.isDefined() && session.get().sparkContext().master().equals(url)) {
+                    session.get().stop();
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(Main.FAILED, job.get(2, TimeUnit.MINUTES));
         } finally {
             master.shutdown();
         }

@@ -43,7 +43,7 @@ class OutputLeaseTest {
 
     @Test
     void theLeaseNamesItsHolderAndIsReleasedOnClose() throws Exception {
-        try (OutputLease lease = OutputLease.acquire(store(), false)) {
+        try (OutputLease lease = OutputLease.acquire(store(), false, null)) {
             lease.nameApplication("local-123");
             String text = Files.readString(leaseFile());
             assertTrue(text.contains("application=local-123"), text);
@@ -56,9 +56,9 @@ class OutputLeaseTest {
 
     @Test
     void aSecondRunIntoALiveLeaseIsRefusedInOneLineNamingTheHolder() throws Exception {
-        try (OutputLease first = OutputLease.acquire(store(), false)) {
+        try (OutputLease first = OutputLease.acquire(store(), false, null)) {
             first.nameApplication("local-123");
-            LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false));
+            LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false, null));
             String host = InetAddress.getLocalHost().getHostName();
             assertTrue(e.getMessage().startsWith("--out " + store().uri("") + " is being written by another filterviz "
                     + "run: application local-123 on host " + host + ", pid " + PID + ", since 20"), e.getMessage());
@@ -72,13 +72,13 @@ class OutputLeaseTest {
     @Test
     void aLiveLeaseOfAnotherHostIsRefusedAndAStaleOneTakenOver() throws Exception {
         foreignLease("elsewhere", 42, Duration.ofSeconds(30));
-        LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false));
+        LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false, null));
         assertTrue(e.getMessage().contains("application application_17_0001 on host elsewhere, pid 42, "
                 + "since 2026-11-29T01:00:00Z (lease refreshed 30 s ago)"), e.getMessage());
         assertTrue(e.getMessage().contains("not refreshed for 2 min is taken over"), e.getMessage());
 
         foreignLease("elsewhere", 42, OutputLease.STALE_AFTER.plusSeconds(1));
-        try (OutputLease lease = OutputLease.acquire(store(), false)) {
+        try (OutputLease lease = OutputLease.acquire(store(), false, null)) {
             assertTrue(Files.readString(leaseFile()).contains("pid=" + PID));
         }
         assertFalse(Files.exists(leaseFile()));
@@ -89,7 +89,16 @@ class OutputLeaseTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         foreignLease(InetAddress.getLocalHost().getHostName(), gone.pid(), Duration.ZERO);
-        try (OutputLease lease = OutputLease.acquire(store(), false)) {
+        try (OutputLease lease = OutputLease.acquire(store(), false, null)) {
+            assertTrue(Files.readString(leaseFile()).contains("pid=" + PID));
+        }
+    }
+
+    @Test
+    void aRetriedAttemptOfTheSameYarnApplicationTakesItsLeaseOverAtOnce() throws Exception {
+        foreignLease("node-7", 4242, Duration.ZERO); // application_17_0001, first attempt, on another node
+        assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false, "application_17_0002"));
+        try (OutputLease lease = OutputLease.acquire(store(), false, "application_17_0001")) {
             assertTrue(Files.readString(leaseFile()).contains("pid=" + PID));
         }
     }
@@ -98,7 +107,7 @@ class OutputLeaseTest {
     void overwriteTakesOverALiveLeaseAndTheFirstRunNoticesAtItsNextRefresh() throws Exception {
         OutputLease first = OutputLease.acquire(store(), false, Clock.systemUTC(), Duration.ofMillis(20),
                 OutputLease.STALE_AFTER);
-        try (OutputLease second = OutputLease.acquire(store(), true)) {
+        try (OutputLease second = OutputLease.acquire(store(), true, null)) {
             second.nameApplication("local-2");
             long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             IllegalStateException lost = null;
@@ -137,9 +146,9 @@ class OutputLeaseTest {
         conf.setBoolean("fs.counting.impl.disable.cache", true);
         OutputStore store = OutputStore.open(CountingFileSystem.uri(dir.resolve("out")), conf);
         CountingFileSystem.reset();
-        try (OutputLease lease = OutputLease.acquire(store, false)) {
+        try (OutputLease lease = OutputLease.acquire(store, false, null)) {
             assertTrue(CountingFileSystem.calls().contains("createNew " + leaseFile()), CountingFileSystem.calls().toString());
-            assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store, false));
+            assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store, false, null));
         }
         assertFalse(Files.exists(leaseFile()));
     }
