@@ -10,7 +10,6 @@ import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -153,7 +152,6 @@ class YarnIT {
     }
 
     @Test
-    @Disabled("needs the output lease (issue 9, the other half: branch cluster); enable once --out takes a lease")
     void aSecondRunIntoALiveHdfsOutputExits2NamingTheHolder() throws Exception {
         List<String> args = job("0:6", "leased", "--output-dim", "96", "--upscaling-steps", "2", "--epochs", "6");
         Run first = submit("leased-1", ONE_SMALL_EXECUTOR, args);
