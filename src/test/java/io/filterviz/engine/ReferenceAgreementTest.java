@@ -1,11 +1,12 @@
 package io.filterviz.engine;
 
-import io.filterviz.engine.nd4j.Nd4jFilterObjective;
+import io.filterviz.testing.Engines;
 import io.filterviz.model.ConvWeights;
 import io.filterviz.model.NetworkWeights;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.testing.Dl4jReferenceObjective;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.SplittableRandom;
 
@@ -24,14 +25,15 @@ class ReferenceAgreementTest {
         return weights;
     }
 
-    @Test
-    void inputGradientMatchesDl4jBackprop() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nd4j", "onednn"})
+    void inputGradientMatchesDl4jBackprop(String engine) {
         NetworkWeights weights = weights("block3_conv1", 8);
         int w = 23, h = 18;
         SplittableRandom random = new SplittableRandom(4);
         float[] image = new float[3 * w * h];
         for (int i = 0; i < image.length; i++) image[i] = (float) ((random.nextDouble() - 0.5) * 20 + 128);
-        try (Nd4jFilterObjective fast = new Nd4jFilterObjective(weights); Dl4jReferenceObjective reference = new Dl4jReferenceObjective(weights)) {
+        try (FilterObjective fast = Engines.objective(engine, weights); Dl4jReferenceObjective reference = new Dl4jReferenceObjective(weights)) {
             int compared = 0;
             for (int filter = 0; filter < 256 && compared < 4; filter += 17) {
                 float[] g1 = new float[image.length], g2 = new float[image.length];
@@ -63,11 +65,12 @@ class ReferenceAgreementTest {
      * difference is confined to a small patch of pixels (a flipped unit's share of the gradient), not spread
      * over the image as a wrong computation would be.
      */
-    @Test
-    void everyStepOfAWholeAscentAgrees() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nd4j", "onednn"})
+    void everyStepOfAWholeAscentAgrees(String engine) {
         NetworkWeights weights = weights("block3_conv1", 12);
         AscentSettings settings = new AscentSettings(1.0, 5, 2, 1.2, 48, 40, 42);
-        try (Nd4jFilterObjective fast = new Nd4jFilterObjective(weights); Dl4jReferenceObjective reference = new Dl4jReferenceObjective(weights)) {
+        try (FilterObjective fast = Engines.objective(engine, weights); Dl4jReferenceObjective reference = new Dl4jReferenceObjective(weights)) {
             for (int filter : new int[]{3, 30}) {
                 Comparing both = new Comparing(fast, reference);
                 RenderedFilter rendered = new FilterRenderer(both, settings, "block3_conv1").render(filter);

@@ -1,11 +1,11 @@
 package io.filterviz.engine;
 
-import io.filterviz.engine.nd4j.Nd4jBackend;
-import io.filterviz.engine.nd4j.Nd4jFilterObjective;
+import io.filterviz.testing.Engines;
 import io.filterviz.model.NetworkWeights;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.testing.NaiveVgg;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.SplittableRandom;
 
@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class Nd4jFilterObjectiveTest {
+class FilterObjectiveTest {
     private static final int W = 19, H = 17;
 
     private static double[] randomImage(long seed) {
@@ -30,11 +30,12 @@ class Nd4jFilterObjectiveTest {
         return out;
     }
 
-    @Test
-    void lossMatchesAPlainForwardPass() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nd4j", "onednn"})
+    void lossMatchesAPlainForwardPass(String engine) {
         NetworkWeights weights = RandomWeights.create("block2_conv2", 7);
         double[] image = randomImage(1);
-        try (Nd4jFilterObjective path = new Nd4jFilterObjective(weights)) {
+        try (FilterObjective path = Engines.objective(engine, weights)) {
             for (int filter : new int[]{0, 5, 127}) {
                 float loss = path.lossAndGradient(toFloat(image), W, H, filter, new float[image.length]);
                 double expected = NaiveVgg.loss(weights, image, W, H, filter);
@@ -44,18 +45,19 @@ class Nd4jFilterObjectiveTest {
         }
     }
 
-    @Test
-    void aShallowerLayerOfADeeperModelIsTheSameObjectiveAsAModelCutAtThatLayer() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nd4j", "onednn"})
+    void aShallowerLayerOfADeeperModelIsTheSameObjectiveAsAModelCutAtThatLayer(String engine) {
         // The atlas loads one model up to the deepest selected layer and evaluates shallower ones on a prefix.
         NetworkWeights deep = RandomWeights.create("block3_conv1", 11);
         NetworkWeights cut = RandomWeights.create("block2_conv1", 11);
         double[] image = randomImage(3);
         float[] fromDeep = new float[image.length];
         float[] fromCut = new float[image.length];
-        CompiledModel model = new Nd4jBackend().compile(deep);
+        CompiledModel model = Engines.backend(engine).compile(deep);
         assertEquals("block3_conv1", model.deepest());
         try (FilterObjective shallow = model.newObjective("block2_conv1", 1);
-             Nd4jFilterObjective reference = new Nd4jFilterObjective(cut)) {
+             FilterObjective reference = Engines.objective(engine, cut)) {
             assertEquals(128, shallow.filters());
             float loss = shallow.lossAndGradient(toFloat(image), W, H, 17, fromDeep);
             assertEquals(NaiveVgg.loss(cut, image, W, H, 17), loss, 1e-4 * loss);
@@ -67,14 +69,15 @@ class Nd4jFilterObjectiveTest {
         assertTrue(pool.getMessage().contains("block2_pool"), pool.getMessage());
     }
 
-    @Test
-    void gradientMatchesFiniteDifferencesOfThePlainForwardPass() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nd4j", "onednn"})
+    void gradientMatchesFiniteDifferencesOfThePlainForwardPass(String engine) {
         // conv + ReLU + max-pool is piecewise linear, so central differences in double are exact between kinks.
         NetworkWeights weights = RandomWeights.create("block2_conv1", 3);
         double[] image = randomImage(2);
         int filter = 9;
         float[] gradient = new float[image.length];
-        try (Nd4jFilterObjective path = new Nd4jFilterObjective(weights)) {
+        try (FilterObjective path = Engines.objective(engine, weights)) {
             path.lossAndGradient(toFloat(image), W, H, filter, gradient);
         }
         SplittableRandom pick = new SplittableRandom(5);

@@ -1,0 +1,156 @@
+package io.filterviz.engine.onednn;
+
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+import java.nio.ByteBuffer;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+/**
+ * Thin helpers over oneDNN's C API. We call the C API rather than the preset's C++ classes on purpose: every
+ * call returns a status that {@link #check} turns into an exception naming the call, handles are explicit (we
+ * decide when each is created and destroyed), descriptors are plain structs, and it is the API the probe ran
+ * beside ND4J in one JVM. The C++ classes wrap the same calls behind std::vector and nested types whose
+ * mapping through JavaCPP is harder to read and to get right.
+ */
+final class Dnnl {
+    private static volatile Throwable loadFailure;
+    private static volatile boolean loaded;
+
+    private Dnnl() {}
+
+    /** Loads the native library once; null when it loaded, else why not (no SIGILL: oneDNN dispatches by CPUID). */
+    static synchronized Throwable load() {
+        if (loaded) return null;
+        if (loadFailure != null) return loadFailure;
+        try {
+            Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+            loaded = true;
+            return null;
+        } catch (Throwable t) {
+            loadFailure = t;
+            return t;
+        }
+    }
+
+    static void check(int status, String what) {
+        if (status != dnnl_success) throw new IllegalStateException("oneDNN " + what + " failed: status " + status);
+    }
+
+    static dnnl_engine cpuEngine() {
+        dnnl_engine engine = new dnnl_engine();
+        check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine_create");
+        return engine;
+    }
+
+    static dnnl_stream stream(dnnl_engine engine) {
+        dnnl_stream stream = new dnnl_stream();
+        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream_create");
+        return stream;
+    }
+
+    static dnnl_memory_desc_t md(int dataType, int formatTag, long... dims) {
+        dnnl_memory_desc_t md = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(md, dims.length, dims, dataType, formatTag), "memory_desc_init_by_tag");
+        return md;
+    }
+
+    /** An owned copy of a descriptor a primitive descriptor answered with (those live only as long as it does). */
+    static dnnl_memory_desc_t copy(dnnl_memory_desc_t md) {
+        dnnl_memory_desc_t copy = new dnnl_memory_desc_t();
+        Pointer.memcpy(copy, md, copy.sizeof());
+        return copy;
+    }
+
+    static dnnl_memory_desc_t query(dnnl_primitive_desc pd, int what) {
+        dnnl_memory_desc_t md = dnnl_primitive_desc_query_md(pd, what, 0);
+        if (md == null || md.isNull()) throw new IllegalStateException("oneDNN primitive has no memory for query " + what);
+        return copy(md);
+    }
+
+    static boolean same(dnnl_memory_desc_t a, dnnl_memory_desc_t b) {
+        return dnnl_memory_desc_equal(a, b) == 1;
+    }
+
+    static long bytes(dnnl_memory_desc_t md) { return dnnl_memory_desc_get_size(md); }
+
+    /** The descriptor's bytes, as a map key: equal layouts give equal keys. */
+    static ByteBuffer key(dnnl_memory_desc_t md) {
+        byte[] bytes = new byte[(int) md.sizeof()];
+        new BytePointer(md).capacity(bytes.length).limit(bytes.length).get(bytes);
+        return ByteBuffer.wrap(bytes);
+    }
+
+    /** Scratchpad owned by us (one buffer per chain): executions on different threads never share oneDNN's. */
+    static dnnl_primitive_attr userScratchpad() {
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
+        check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode");
+        return attr;
+    }
+
+    static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_attr attr, dnnl_engine engine,
+                                             dnnl_primitive_desc hint, String what) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), attr, engine, hint), what);
+        return pd;
+    }
+
+    static dnnl_primitive_desc reorderDesc(dnnl_memory_desc_t from, dnnl_memory_desc_t to, dnnl_engine engine,
+                                           dnnl_primitive_attr attr) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_reorder_primitive_desc_create(pd, from, engine, to, engine, attr), "reorder_primitive_desc_create");
+        return pd;
+    }
+
+    static dnnl_primitive primitive(dnnl_primitive_desc pd) {
+        dnnl_primitive p = new dnnl_primitive();
+        check(dnnl_primitive_create(p, pd), "primitive_create");
+        return p;
+    }
+
+    /** A memory object without data; the chain points it at its buffer with {@link #bind}. */
+    static dnnl_memory memory(dnnl_memory_desc_t md, dnnl_engine engine) {
+        dnnl_memory m = new dnnl_memory();
+        check(dnnl_memory_create(m, md, engine, (Pointer) null), "memory_create");
+        return m;
+    }
+
+    static void bind(dnnl_memory memory, Pointer data) {
+        check(dnnl_memory_set_data_handle(memory, data), "memory_set_data_handle");
+    }
+
+    static dnnl_exec_arg_t args(int[] kinds, dnnl_memory[] memories) {
+        dnnl_exec_arg_t args = new dnnl_exec_arg_t(kinds.length);
+        for (int i = 0; i < kinds.length; i++) args.getPointer(i).arg(kinds[i]).memory(memories[i]);
+        return args;
+    }
+
+    static void execute(dnnl_primitive p, dnnl_stream stream, int nargs, dnnl_exec_arg_t args) {
+        check(dnnl_primitive_execute(p, stream, nargs, args), "primitive_execute");
+    }
+
+    /** The implementation oneDNN picked, e.g. "brgconv:avx512_core" or "jit_wino_4x3:avx512_core". */
+    static String implementation(dnnl_primitive_desc pd) {
+        PointerPointer<BytePointer> out = new PointerPointer<>(1);
+        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, out), "query impl_info_str");
+        return out.get(BytePointer.class, 0).getString();
+    }
+
+    static boolean hasBf16Kernels() {
+        int isa = dnnl_get_effective_cpu_isa(); // a bit mask: each ISA includes the bits of those it extends
+        return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+    }
+}

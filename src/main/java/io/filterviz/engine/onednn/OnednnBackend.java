@@ -1,0 +1,57 @@
+package io.filterviz.engine.onednn;
+
+import io.filterviz.engine.CompiledModel;
+import io.filterviz.engine.ComputeBackend;
+import io.filterviz.engine.Precision;
+import io.filterviz.model.NetworkWeights;
+
+/** oneDNN called directly: fp32 or bf16 primitives chained per image size (see {@link PrimitiveChain}). */
+public final class OnednnBackend implements ComputeBackend {
+    private static final long serialVersionUID = 1L;
+
+    private final Precision precision;
+    private final ConvolutionChoice convolutions;
+
+    public OnednnBackend(Precision precision, ConvolutionChoice convolutions) {
+        this.precision = precision;
+        this.convolutions = convolutions;
+    }
+
+    public OnednnBackend(Precision precision) {
+        this(precision, ConvolutionChoice.DIRECT);
+    }
+
+    @Override
+    public CompiledModel compile(NetworkWeights weights) {
+        Throwable failure = Dnnl.load();
+        if (failure != null) throw new IllegalStateException("oneDNN does not load on this machine: " + failure, failure);
+        if (precision == Precision.BF16 && !Dnnl.hasBf16Kernels()) {
+            throw new IllegalStateException("--precision bf16 needs a CPU with AVX512_BF16; this one has none");
+        }
+        return new OnednnModel(weights, precision, convolutions);
+    }
+
+    /** Null when oneDNN loads here, else why not. */
+    public static String unavailableReason() {
+        Throwable failure = Dnnl.load();
+        return failure == null ? null : String.valueOf(failure);
+    }
+
+    /** Whether oneDNN has bf16 kernels on this CPU (AVX512_BF16); false when it does not load. */
+    public static boolean bf16Supported() {
+        return Dnnl.load() == null && Dnnl.hasBf16Kernels();
+    }
+
+    public Precision precision() { return precision; }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof OnednnBackend b && b.precision == precision && b.convolutions.equals(convolutions);
+    }
+
+    @Override
+    public int hashCode() { return precision.hashCode() * 31 + convolutions.hashCode(); }
+
+    @Override
+    public String toString() { return "onednn-" + precision.label(); }
+}

@@ -1,0 +1,28 @@
+package io.filterviz.testing;
+
+import io.filterviz.engine.ComputeBackend;
+import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.Precision;
+import io.filterviz.engine.nd4j.Nd4jBackend;
+import io.filterviz.engine.nd4j.Nd4jFilterObjective;
+import io.filterviz.engine.onednn.OnednnBackend;
+import io.filterviz.model.NetworkWeights;
+
+/** The compute paths the agreement tests hold to the same numbers, by the names --engine takes (fp32). */
+public final class Engines {
+    private Engines() {}
+
+    public static ComputeBackend backend(String engine) {
+        return switch (engine) {
+            case "nd4j" -> new Nd4jBackend();
+            case "onednn" -> new OnednnBackend(Precision.FP32);
+            default -> throw new IllegalArgumentException(engine);
+        };
+    }
+
+    /** An objective for the weights' deepest layer, on every core. */
+    public static FilterObjective objective(String engine, NetworkWeights weights) {
+        if (engine.equals("nd4j")) return new Nd4jFilterObjective(weights);
+        return backend(engine).compile(weights).newObjective(weights.target(), Runtime.getRuntime().availableProcessors());
+    }
+}
