@@ -2,21 +2,70 @@ package io.filterviz.app;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.engine.ComputeBackend;
+import io.filterviz.engine.Precision;
 import io.filterviz.engine.nd4j.Nd4jBackend;
+import io.filterviz.engine.onednn.ConvolutionChoice;
+import io.filterviz.engine.onednn.OnednnBackend;
 
+import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
 
-/** The composition root's choice of compute backend: the one place outside engine/ that names a backend class. */
+/** The composition root's choice of compute backend: the one place outside engine/ that names backend classes. */
 public final class ComputeBackends {
-    public static final String DEFAULT = "nd4j";
-    public static final List<String> NAMES = List.of("nd4j");
+    /** --engine's default: onednn where oneDNN loads (see {@link #resolve}). */
+    public static final String DEFAULT = "onednn";
+    public static final List<String> NAMES = List.of("onednn", "nd4j");
 
     private ComputeBackends() {}
 
-    public static ComputeBackend named(String name) {
-        return switch (name) {
-            case "nd4j" -> new Nd4jBackend();
-            default -> throw new BadInputException("--engine " + name + " is not one of " + String.join(", ", NAMES));
+    /**
+     * The engine for --engine and --precision, checked on the driver (exit 2 on a bad choice). The default engine
+     * falls back to nd4j, with one line on {@code err}, where oneDNN does not load; an engine asked for by name
+     * does not. bf16 needs oneDNN and AVX512_BF16: without them, one line and exit 2 (never a SIGILL later).
+     */
+    public static String resolveEngine(String engine, Precision precision, PrintStream err) {
+        boolean engineChosen = engine != null;
+        String name = engineChosen ? engine : DEFAULT;
+        if (!NAMES.contains(name)) {
+            throw new BadInputException("--engine " + name + " is not one of " + String.join(", ", NAMES));
+        }
+        if (name.equals("onednn")) {
+            String reason = OnednnBackend.unavailableReason();
+            if (reason != null) {
+                if (engineChosen || precision == Precision.BF16) {
+                    throw new BadInputException("--engine onednn: oneDNN does not load on this machine (" + reason + ")");
+                }
+                err.println("filterviz: oneDNN does not load here (" + reason + "); using --engine nd4j");
+                name = "nd4j";
+            }
+        }
+        if (precision == Precision.BF16) {
+            if (name.equals("nd4j")) throw new BadInputException("--precision bf16 needs --engine onednn (nd4j runs fp32 only)");
+            if (!OnednnBackend.bf16Supported()) {
+                throw new BadInputException("--precision bf16 needs a CPU with AVX512_BF16 and this one has none: use --precision fp32");
+            }
+        }
+        return name;
+    }
+
+    /** The backend by name, unchecked (the bench and tests). */
+    public static ComputeBackend create(String engine, Precision precision) {
+        return create(engine, precision, null);
+    }
+
+    /**
+     * @param winogradLayers the 3×3 convolutions onednn runs as Winograd (fp32 only); null: the engine's default
+     */
+    public static ComputeBackend create(String engine, Precision precision, Set<String> winogradLayers) {
+        return switch (engine) {
+            case "nd4j" -> {
+                if (precision != Precision.FP32) throw new BadInputException("--engine nd4j runs fp32 only");
+                yield new Nd4jBackend();
+            }
+            case "onednn" -> winogradLayers == null ? new OnednnBackend(precision)
+                    : new OnednnBackend(precision, new ConvolutionChoice(Set.copyOf(winogradLayers)));
+            default -> throw new BadInputException("--engine " + engine + " is not one of " + String.join(", ", NAMES));
         };
     }
 }

@@ -49,10 +49,11 @@ public final class FilterVizJob {
         // --conf, or -D in local mode), derived as Spark derives its own, but before Spark starts: validation must
         // not wait for (or start) a SparkContext.
         Configuration hadoop = SparkHadoopUtil.get().newConfiguration(sparkConf);
-        JobPlan plan = new JobPlanner(err, kerasModels(), hadoop).plan(config);
+        String engine = ComputeBackends.resolveEngine(config.engine(), config.precision(), err);
+        JobPlan plan = new JobPlanner(err, kerasModels(), hadoop).plan(config.withEngine(engine));
         OutputStore store = OutputStore.open(plan.out(), hadoop);
         try (OutputLease lease = lease(store, config.overwrite(), sparkConf.get("spark.yarn.app.id", null))) {
-            ComputeBackend backend = ComputeBackends.named(ComputeBackends.DEFAULT);
+            ComputeBackend backend = ComputeBackends.create(engine, config.precision());
             SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
             spark.sparkContext().setLogLevel(config.verbose() ? "INFO" : "WARN");
             try {

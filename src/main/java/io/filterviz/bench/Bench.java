@@ -6,6 +6,7 @@ import io.filterviz.app.ComputeBackends;
 import io.filterviz.engine.RenderedFilter;
 import io.filterviz.engine.FilterRenderer;
 import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.Precision;
 import io.filterviz.model.LayerSpec;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.model.Vgg16;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Option;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -45,19 +47,50 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--filters", description = "Filters to time with --schedule.")
     int filters = 2;
 
+    @Option(names = "--engine", split = ",", description = "Compute engines to time: onednn, nd4j.")
+    List<String> engines = List.of(ComputeBackends.DEFAULT);
+
+    @Option(names = "--precision", split = ",", description = "Precisions to time: fp32, bf16 (bf16: onednn only).")
+    List<String> precisions = List.of("fp32");
+
+    @Option(names = "--winograd", split = ",",
+            description = "onednn fp32: the layers to run as Winograd convolutions, 'all' or 'none'. Default: the engine's choice.")
+    List<String> winograd;
+
+    @Option(names = "--threads", description = "Threads of the compute path. Default: every core.")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
     }
 
     @Override
     public Integer call() {
-        CompiledModel model = ComputeBackends.named(ComputeBackends.DEFAULT).compile(RandomWeights.create(layer, 1));
-        try (FilterObjective path = model.newObjective(layer, Runtime.getRuntime().availableProcessors())) {
+        for (String engine : engines) {
+            for (String p : precisions) {
+                Precision precision = Precision.parse(p);
+                if (engine.equals("nd4j") && precision != Precision.FP32) {
+                    System.out.printf(Locale.ROOT, "bench: engine=nd4j precision=%s skipped (nd4j runs fp32 only)%n", p);
+                    continue;
+                }
+                run(engine, precision);
+            }
+        }
+        return 0;
+    }
+
+    private void run(String engine, Precision precision) {
+        Set<String> wino = winograd == null ? null : winograd.contains("all") ? Set.copyOf(Vgg16.convLayerNames())
+                : winograd.contains("none") ? Set.of() : Set.copyOf(winograd);
+        CompiledModel model = ComputeBackends.create(engine, precision, wino).compile(RandomWeights.create(layer, 1));
+        String what = String.format(Locale.ROOT, "precision=%s engine=%s threads=%d batch=1%s", precision.label(), engine,
+                threads, winograd == null ? "" : " winograd=" + String.join(",", winograd));
+        try (FilterObjective path = model.newObjective(layer, threads)) {
             for (int size : sizes) {
                 double median = medianStepMillis(path, size);
                 double gflop = 2 * forwardFlops(layer, size) / 1e9;
-                System.out.printf(Locale.ROOT, "bench: size=%d batch=1 median_ms_per_step=%.1f gflop_per_step=%.2f "
-                        + "gflops=%.1f%n", size, median, gflop, gflop / (median / 1000));
+                System.out.printf(Locale.ROOT, "bench: size=%d %s median_ms_per_step=%.1f gflop_per_step=%.2f "
+                        + "gflops=%.1f%n", size, what, median, gflop, gflop / (median / 1000));
             }
             if (schedule) {
                 FilterRenderer renderer = new FilterRenderer(path, AscentSettings.defaults(), layer);
@@ -65,13 +98,13 @@ public final class Bench implements Callable<Integer> {
                 for (int f = 0; f < filters; f++) {
                     RenderedFilter outcome = renderer.render(f);
                     seconds[f] = outcome.seconds();
-                    System.out.printf(Locale.ROOT, "bench: schedule filter=%d seconds=%.1f loss=%.2f%n", f, seconds[f], outcome.loss());
+                    System.out.printf(Locale.ROOT, "bench: schedule %s filter=%d seconds=%.1f loss=%.2f%n", what, f,
+                            seconds[f], outcome.loss());
                 }
-                System.out.printf(Locale.ROOT, "bench: schedule median_seconds_per_filter=%.1f hours_for_512=%.2f%n",
-                        median(seconds), median(seconds) * 512 / 3600);
+                System.out.printf(Locale.ROOT, "bench: schedule %s median_seconds_per_filter=%.1f hours_for_512=%.2f%n",
+                        what, median(seconds), median(seconds) * 512 / 3600);
             }
         }
-        return 0;
     }
 
     private double medianStepMillis(FilterObjective path, int size) {

@@ -5,6 +5,7 @@ import io.filterviz.config.FilterRange;
 import io.filterviz.config.JobConfig;
 import io.filterviz.config.OutputDim;
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.Precision;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,6 +85,17 @@ public final class Options implements Callable<Integer> {
             description = "Download the ImageNet weights from here instead (a mirror). Default: Keras' official URL.")
     String weightsUrl;
 
+    // --- Compute ---
+    @Option(names = "--engine", paramLabel = "onednn|nd4j",
+            description = "Compute engine: onednn (oneDNN called directly; the default where it loads) or nd4j "
+                    + "(libnd4j's ops, the portable fallback).")
+    String engine;
+
+    @Option(names = "--precision", paramLabel = "fp32|bf16",
+            description = "Number format of weights and activations. bf16 (onednn, CPUs with AVX512_BF16) is faster "
+                    + "and slightly different: losses within a few percent of fp32.")
+    String precision = "fp32";
+
     // --- Spark ---
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master. Default: what spark-submit set, else local[*].")
@@ -121,7 +133,15 @@ public final class Options implements Callable<Integer> {
         AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
                 dim.height(), seed);
         return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
-                master, partitions, grid, verbose, overwrite, startTimeout);
+                master, partitions, grid, verbose, overwrite, startTimeout, engine, parsePrecision());
+    }
+
+    private Precision parsePrecision() {
+        try {
+            return Precision.parse(precision);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--precision " + precision + " is not one of fp32, bf16");
+        }
     }
 
     /** The version Maven wrote into the build (the pom's {@code <version>}, its only source). */
@@ -150,6 +170,7 @@ public final class Options implements Callable<Integer> {
         SECTIONS.put("Algorithm (defaults are the Keras example's numbers)", List.of("--layer", "--filter-range", "--step",
                 "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
         SECTIONS.put("Model and weights", List.of("--weights", "--weights-cache", "--weights-url"));
+        SECTIONS.put("Compute", List.of("--engine", "--precision"));
         SECTIONS.put("Spark", List.of("--master", "--partitions", "--start-timeout"));
         SECTIONS.put("Output", List.of("--out", "--overwrite", "--grid", "--verbose", "--conf-file"));
         SECTIONS.put("Help", List.of("--help", "--version"));

@@ -1,6 +1,7 @@
 package io.filterviz.config;
 
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.Precision;
 
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -15,9 +16,17 @@ import java.util.List;
  * @param out        a local folder or a Hadoop URI (hdfs://, s3a://, file://)
  * @param overwrite  start over in an --out that holds another run, instead of resuming
  * @param startTimeoutMinutes how long the driver waits for a first task before it says why none started
+ * @param engine     the compute engine (--engine); null: the default
+ * @param precision  fp32 or bf16 (--precision)
  */
 public record JobConfig(List<String> layers, FilterRange filterRange, AscentSettings ascent, String weights,
                         Path weightsCache, String weightsUrl, String out, String master, Integer partitions,
-                        Integer grid, boolean verbose, boolean overwrite,
-                        double startTimeoutMinutes) implements Serializable {
+                        Integer grid, boolean verbose, boolean overwrite, double startTimeoutMinutes, String engine,
+                        Precision precision) implements Serializable {
+
+    /** The same config with the compute engine the driver settled on (the default may fall back). */
+    public JobConfig withEngine(String chosen) {
+        return new JobConfig(layers, filterRange, ascent, weights, weightsCache, weightsUrl, out, master, partitions,
+                grid, verbose, overwrite, startTimeoutMinutes, chosen, precision);
+    }
 }

@@ -78,7 +78,8 @@ public final class JobPlanner {
         ResolvedWeights weights = weights(config, deepest);
         List<String> names = layers.stream().map(LayerSpec::name).toList();
         RunParameters parameters = new RunParameters(names, config.filterRange().toString(), config.ascent(),
-                weights.identity());
+                weights.identity(),
+                config.engine(), config.precision().label());
         if (!config.overwrite()) parameters.checkResumable(store);
         return new JobPlan(config, layers, List.copyOf(items), weights.spec(), parameters);
     }

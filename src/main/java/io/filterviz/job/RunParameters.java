@@ -23,7 +23,8 @@ public final class RunParameters {
 
     private final ObjectNode values = JSON.createObjectNode();
 
-    RunParameters(List<String> layers, String filterRange, AscentSettings a, String weights) {
+    RunParameters(List<String> layers, String filterRange, AscentSettings a, String weights, String engine,
+                  String precision) {
         values.putPOJO("layers", layers);
         values.put("filterRange", filterRange);
         values.put("step", a.step());
@@ -34,6 +35,9 @@ public final class RunParameters {
         values.put("outputHeight", a.outputHeight());
         values.put("seed", a.seed());
         values.put("weights", weights);
+        // bf16 changes the pictures, and two engines round fp32 sums differently: a resumed run must not mix them.
+        values.put("engine", engine);
+        values.put("precision", precision);
     }
 
     public String json() {

@@ -19,23 +19,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that needs it and shared by every later task and thread of that executor.
  */
 public final class ExecutorModels {
-    private static final Map<ModelSpec, CompiledModel> MODELS = new ConcurrentHashMap<>();
+    private static final Map<Key, CompiledModel> MODELS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
 
     private ExecutorModels() {}
 
     public static CompiledModel get(ModelSpec spec, ComputeBackend backend) {
-        return MODELS.computeIfAbsent(spec, s -> {
+        return MODELS.computeIfAbsent(new Key(spec, backend), key -> {
+            ModelSpec s = key.spec();
             int load = LOADS.incrementAndGet();
             ModelSpec local = shippedCopy(s);
             CompiledModel model = backend.compile(local.load());
             // One line per load in the executor's log (the cluster test counts them: one per executor JVM). A log
             // line, not stderr: in local mode the executor shares the driver's console and its progress bar.
-            LOG.info("filterviz: loaded model up to {} from {}, load {} in this JVM", s.deepest(), local.describe(), load);
+            LOG.info("filterviz: loaded model up to {} from {} on {}, load {} in this JVM", s.deepest(), local.describe(),
+                    backend, load);
             return model;
         });
     }
+
+    /** Two backends (say fp32 and bf16) compile the same spec into different models. */
+    private record Key(ModelSpec spec, ComputeBackend backend) {}
 
     /** The weights file as Spark shipped it to this executor (SparkContext.addFile), when it did. */
     private static ModelSpec shippedCopy(ModelSpec spec) {

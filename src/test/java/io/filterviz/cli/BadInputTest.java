@@ -76,6 +76,8 @@ class BadInputTest {
             "--epochs=many              | Invalid value for option '--epochs'",
             "--no-such-option           | Unknown option: '--no-such-option'",
             "--epoch=3                  | Unknown option: '--epoch=3'; did you mean --epochs?",
+            "--engine=cuda              | --engine cuda is not one of onednn, nd4j",
+            "--precision=fp16           | --precision fp16 is not one of fp32, bf16",
     })
     void rejected(String option, String message) {
         assertBadInput(message.trim(), option.trim());
@@ -85,6 +87,11 @@ class BadInputTest {
     void aRangeEmptyForOneOfTheLayersNamesThatLayer() {
         assertBadInput("--filter-range 100:200 is not a non-empty range inside block1_conv1's 64 filters",
                 "--layer", "all", "--filter-range", "100:200");
+    }
+
+    @Test
+    void bf16OnTheNd4jEngine() {
+        assertBadInput("--precision bf16 needs --engine onednn (nd4j runs fp32 only)", "--engine", "nd4j", "--precision", "bf16");
     }
 
     @Test

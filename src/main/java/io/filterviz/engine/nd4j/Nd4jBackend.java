@@ -12,4 +12,14 @@ public final class Nd4jBackend implements ComputeBackend {
     public CompiledModel compile(NetworkWeights weights) {
         return new Nd4jModel(weights);
     }
+
+    /** Stateless: every instance compiles the same model (the executor cache keys on the backend). */
+    @Override
+    public boolean equals(Object o) { return o instanceof Nd4jBackend; }
+
+    @Override
+    public int hashCode() { return Nd4jBackend.class.hashCode(); }
+
+    @Override
+    public String toString() { return "nd4j-fp32"; }
 }

@@ -31,10 +31,9 @@ public final class OnednnModel implements CompiledModel {
     private final Precision precision;
     private final ConvolutionChoice choice;
     private final List<LayerSpec> layers;
-    private final String target;
+    private final String deepest;
     private final Map<String, float[]> oihw = new HashMap<>();
     private final Map<String, float[]> biases = new HashMap<>();
-    private final int filters;
     private final dnnl_engine engine;
     private final Map<WeightsKey, NativeBuffer> reordered = new ConcurrentHashMap<>();
     private final Map<String, NativeBuffer> biasBuffers = new ConcurrentHashMap<>();
@@ -43,37 +42,36 @@ public final class OnednnModel implements CompiledModel {
         this.precision = precision;
         this.choice = choice;
         this.layers = weights.layers();
-        this.target = weights.target();
+        this.deepest = weights.target();
         for (LayerSpec layer : layers) {
             if (!layer.isConv()) continue;
             ConvWeights w = weights.conv(layer.name());
             oihw.put(layer.name(), toOihw(w));
             biases.put(layer.name(), w.bias().clone());
         }
-        filters = weights.conv(target).outChannels();
         engine = Dnnl.cpuEngine();
     }
 
     @Override
-    public FilterObjective newObjective() {
-        return new OnednnFilterObjective(this, 0);
+    public FilterObjective newObjective(String layer, int threads) {
+        return new OnednnFilterObjective(this, upTo(layer), threads);
     }
 
     @Override
-    public FilterObjective newObjective(int threads) {
-        return new OnednnFilterObjective(this, threads);
-    }
+    public String deepest() { return deepest; }
 
-    @Override
-    public int filters() { return filters; }
+    /** The layers a chain for {@code target} runs, the target last: a prefix of this model's. */
+    List<LayerSpec> upTo(String target) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).name().equals(target) && layers.get(i).isConv()) return layers.subList(0, i + 1);
+        }
+        throw new IllegalArgumentException(target + " is not a convolution of this model (up to " + deepest + ")");
+    }
 
     Precision precision() { return precision; }
 
     ConvolutionChoice choice() { return choice; }
 
-    List<LayerSpec> layers() { return layers; }
-
-    String target() { return target; }
 
     dnnl_engine engine() { return engine; }
 

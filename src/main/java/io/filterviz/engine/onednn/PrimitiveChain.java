@@ -64,13 +64,12 @@ final class PrimitiveChain implements AutoCloseable {
     private record Saved(LayerSpec layer, dnnl_primitive_desc pd, dnnl_memory_desc_t srcMd, dnnl_memory_desc_t dstMd,
                          Buffer dst, Buffer workspace) {}
 
-    PrimitiveChain(OnednnModel model, int width, int height) {
+    PrimitiveChain(OnednnModel model, List<LayerSpec> layers, int width, int height) {
         this.model = model;
         this.engine = model.engine();
         this.width = width;
         this.height = height;
         this.dt = model.precision() == Precision.BF16 ? dnnl_bf16 : dnnl_f32;
-        List<LayerSpec> layers = model.layers();
 
         dnnl_memory_desc_t plainImage = Dnnl.md(dnnl_f32, dnnl_nchw, 1, 3, height, width);
         image = buffer(plainImage);

@@ -1,0 +1,78 @@
+package io.filterviz.engine.onednn;
+
+import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.FilterRenderer;
+import io.filterviz.engine.Precision;
+import io.filterviz.engine.RenderedFilter;
+import io.filterviz.model.NetworkWeights;
+import io.filterviz.model.RandomWeights;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * bf16 is a different computation from fp32, held to the issue's rule: on the same weights and start noise, the
+ * final losses of at least 24 filters ({@code --output-dim 128 --upscaling-steps 3 --epochs 5}) differ from fp32's
+ * by a median of at most 5 % and at worst 15 % (two start-noise seeds of one implementation differ by a median of
+ * 2.6 %, at worst 13 %). The weights and settings are those of
+ * {@code ./submit.sh --weights random --filter-range 0:N --output-dim 128 --upscaling-steps 3 --epochs 5}.
+ */
+class PrecisionFidelityTest {
+    private static final String LAYER = "block5_conv1";
+    private static final AscentSettings SETTINGS = new AscentSettings(1.0, 5, 3, 1.2, 128, 128, 42);
+    private static final int FILTERS = 24;
+    private static final int THREADS = Runtime.getRuntime().availableProcessors();
+
+    @Test
+    void bf16FinalLossesStayCloseToFp32() {
+        if (!OnednnBackend.bf16Supported()) {
+            // CI runs on a machine with AVX512_BF16; elsewhere this CPU cannot run the comparison at all.
+            assertFalse("true".equals(System.getenv("CI")), "CI needs a CPU with AVX512_BF16 for this test");
+            assumeTrue(false, "this CPU has no AVX512_BF16");
+        }
+        double[] diffs = compare(new OnednnBackend(Precision.BF16));
+        report("bf16 vs fp32", diffs);
+        assertTrue(median(diffs) <= 0.05, "median relative difference " + median(diffs));
+        assertTrue(max(diffs) <= 0.15, "worst relative difference " + max(diffs));
+    }
+
+    /** Relative differences of the final losses, fp32 direct against {@code other}, over the first 24 live filters. */
+    static double[] compare(OnednnBackend other) {
+        NetworkWeights weights = RandomWeights.create(LAYER, SETTINGS.seed());
+        List<Double> diffs = new ArrayList<>();
+        try (FilterObjective fp32 = new OnednnBackend(Precision.FP32).compile(weights).newObjective(LAYER, THREADS);
+             FilterObjective candidate = other.compile(weights).newObjective(LAYER, THREADS)) {
+            FilterRenderer reference = new FilterRenderer(fp32, SETTINGS, LAYER);
+            FilterRenderer compared = new FilterRenderer(candidate, SETTINGS, LAYER);
+            for (int filter = 0; diffs.size() < FILTERS && filter < 512; filter++) {
+                RenderedFilter a = reference.render(filter);
+                if (a.dead()) continue;
+                RenderedFilter b = compared.render(filter);
+                diffs.add(Math.abs((double) b.loss() - a.loss()) / Math.abs(a.loss()));
+            }
+        }
+        assertTrue(diffs.size() == FILTERS, "only " + diffs.size() + " live filters");
+        return diffs.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    static void report(String what, double[] diffs) {
+        System.out.printf(Locale.ROOT, "fidelity: %s over %d filters: median %.2f %%, worst %.2f %%%n", what,
+                diffs.length, 100 * median(diffs), 100 * max(diffs));
+    }
+
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static double max(double[] values) { return Arrays.stream(values).max().orElseThrow(); }
+}
