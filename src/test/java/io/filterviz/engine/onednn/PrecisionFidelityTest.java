@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * bf16 is a different computation from fp32, held to the issue's rule: on the same weights and start noise, the
  * final losses of at least 24 filters ({@code --output-dim 128 --upscaling-steps 3 --epochs 5}) differ from fp32's
- * by a median of at most 5 % (two start-noise seeds of one implementation differ by a median of 2.6 %). The weights and settings are those of
+ * by a median of at most 5 % and at worst 15 % (two start-noise seeds of one implementation differ by a median of
+ * 2.6 %, at worst 13 %). The weights and settings are those of
  * {@code ./submit.sh --weights random --filter-range 0:N --output-dim 128 --upscaling-steps 3 --epochs 5}.
  */
 class PrecisionFidelityTest {
@@ -40,9 +41,10 @@ class PrecisionFidelityTest {
         double[] diffs = compare(new OnednnBackend(Precision.BF16));
         report("bf16 vs fp32", diffs);
         assertTrue(median(diffs) <= 0.05, "median relative difference " + median(diffs));
-        // The worst-case bound (15 %) is not asserted: on these weights no two computations meet it. Two
-        // fp32 engines (nd4j, onednn) differ by 31 % at worst and two start-noise seeds by 46 %, always on filters
-        // whose loss stays near 1-3, where the ascent is chaotic (docs/performance.md, "bf16 fidelity").
+        // Measured 2.5 % and 12.4 % (2026-11-29). The worst case depends on the weights: on an earlier random draw
+        // it was 59 %, and two fp32 engines (nd4j, onednn) differed by 31 % there, always on filters whose loss
+        // stays near 1-3, where the ascent is chaotic (docs/performance.md, "bf16 fidelity").
+        assertTrue(max(diffs) <= 0.15, "worst relative difference " + max(diffs));
     }
 
     /** Relative differences of the final losses, fp32 direct against {@code other}, over the first 24 live filters. */
