@@ -47,6 +47,16 @@ class PrecisionFidelityTest {
         assertTrue(max(diffs) <= 0.15, "worst relative difference " + max(diffs));
     }
 
+    /** Winograd (fp32) is not the default yet; this holds it to the same rule before it may become one. */
+    @Test
+    void winogradFinalLossesStayCloseToDirect() {
+        double[] diffs = compare(new OnednnBackend(Precision.FP32,
+                new ConvolutionChoice(java.util.Set.copyOf(io.filterviz.model.Vgg16.convLayerNames()))));
+        report("fp32 Winograd vs fp32 direct", diffs);
+        assertTrue(median(diffs) <= 0.05, "median relative difference " + median(diffs));
+        assertTrue(max(diffs) <= 0.15, "worst relative difference " + max(diffs));
+    }
+
     /** Relative differences of the final losses, fp32 direct against {@code other}, over the first 24 live filters. */
     static double[] compare(OnednnBackend other) {
         NetworkWeights weights = RandomWeights.create(LAYER, SETTINGS.seed());
