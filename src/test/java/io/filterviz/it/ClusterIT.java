@@ -107,7 +107,7 @@ class ClusterIT {
         assertEquals(2, loads.size(), "2 executors, 6 tasks: " + loads);
         for (String line : loads) {
             assertTrue(line.contains(" from " + cluster.workDir) && line.contains("/app-")
-                    && line.endsWith(weights.getFileName() + ", load 1 in this JVM"), line);
+                    && line.contains(weights.getFileName() + " on onednn-fp32") && line.endsWith(", load 1 in this JVM"), line);
         }
     }
 
