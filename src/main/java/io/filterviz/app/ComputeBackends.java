@@ -6,6 +6,7 @@ import io.filterviz.engine.Precision;
 import io.filterviz.engine.nd4j.Nd4jBackend;
 import io.filterviz.engine.onednn.ConvolutionChoice;
 import io.filterviz.engine.onednn.OnednnBackend;
+import io.filterviz.model.Vgg16;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -55,17 +56,29 @@ public final class ComputeBackends {
     }
 
     /**
-     * @param winogradLayers the 3×3 convolutions onednn runs as Winograd (fp32 only); null: the engine's default
+     * @param winograd which 3×3 convolutions onednn runs as Winograd (fp32 only): null or "measured" for the
+     *                 engine's default (where it measured faster), "none", "all", or layer names
      */
-    public static ComputeBackend create(String engine, Precision precision, Set<String> winogradLayers) {
+    public static ComputeBackend create(String engine, Precision precision, List<String> winograd) {
         return switch (engine) {
             case "nd4j" -> {
                 if (precision != Precision.FP32) throw new BadInputException("--engine nd4j runs fp32 only");
                 yield new Nd4jBackend();
             }
-            case "onednn" -> winogradLayers == null ? new OnednnBackend(precision)
-                    : new OnednnBackend(precision, new ConvolutionChoice(Set.copyOf(winogradLayers)));
+            case "onednn" -> new OnednnBackend(precision, convolutions(winograd));
             default -> throw new BadInputException("--engine " + engine + " is not one of " + String.join(", ", NAMES));
         };
+    }
+
+    private static ConvolutionChoice convolutions(List<String> winograd) {
+        if (winograd == null || winograd.equals(List.of("measured"))) return ConvolutionChoice.MEASURED;
+        if (winograd.equals(List.of("none"))) return ConvolutionChoice.DIRECT;
+        if (winograd.equals(List.of("all"))) return ConvolutionChoice.layers(Set.copyOf(Vgg16.convLayerNames()));
+        for (String layer : winograd) {
+            if (!Vgg16.convLayerNames().contains(layer)) {
+                throw new BadInputException("--winograd " + layer + " is not a convolution of VGG16 (nor measured, none, all)");
+            }
+        }
+        return ConvolutionChoice.layers(Set.copyOf(winograd));
     }
 }

@@ -31,7 +31,7 @@ class FilterObjectiveTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nd4j", "onednn"})
+    @ValueSource(strings = {"nd4j", "onednn", "onednn-winograd"})
     void lossMatchesAPlainForwardPass(String engine) {
         NetworkWeights weights = RandomWeights.create("block2_conv2", 7);
         double[] image = randomImage(1);
@@ -46,7 +46,7 @@ class FilterObjectiveTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nd4j", "onednn"})
+    @ValueSource(strings = {"nd4j", "onednn", "onednn-winograd"})
     void aShallowerLayerOfADeeperModelIsTheSameObjectiveAsAModelCutAtThatLayer(String engine) {
         // The atlas loads one model up to the deepest selected layer and evaluates shallower ones on a prefix.
         NetworkWeights deep = RandomWeights.create("block3_conv1", 11);
@@ -70,7 +70,7 @@ class FilterObjectiveTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nd4j", "onednn"})
+    @ValueSource(strings = {"nd4j", "onednn", "onednn-winograd"})
     void gradientMatchesFiniteDifferencesOfThePlainForwardPass(String engine) {
         // conv + ReLU + max-pool is piecewise linear, so central differences in double are exact between kinks.
         NetworkWeights weights = RandomWeights.create("block2_conv1", 3);

@@ -5,10 +5,17 @@ import io.filterviz.engine.FilterObjective;
 import io.filterviz.engine.Precision;
 import io.filterviz.engine.nd4j.Nd4jBackend;
 import io.filterviz.engine.nd4j.Nd4jFilterObjective;
+import io.filterviz.engine.onednn.ConvolutionChoice;
 import io.filterviz.engine.onednn.OnednnBackend;
+import io.filterviz.model.Vgg16;
 import io.filterviz.model.NetworkWeights;
 
-/** The compute paths the agreement tests hold to the same numbers, by the names --engine takes (fp32). */
+import java.util.Set;
+
+/**
+ * The compute paths the agreement tests hold to the same numbers, by the names --engine takes (fp32), plus onednn
+ * with direct convolutions only and with Winograd in every layer that can take it.
+ */
 public final class Engines {
     private Engines() {}
 
@@ -16,6 +23,8 @@ public final class Engines {
         return switch (engine) {
             case "nd4j" -> new Nd4jBackend();
             case "onednn" -> new OnednnBackend(Precision.FP32);
+            case "onednn-direct" -> new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT);
+            case "onednn-winograd" -> new OnednnBackend(Precision.FP32, ConvolutionChoice.layers(Set.copyOf(Vgg16.convLayerNames())));
             default -> throw new IllegalArgumentException(engine);
         };
     }

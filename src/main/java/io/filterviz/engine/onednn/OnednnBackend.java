@@ -17,8 +17,9 @@ public final class OnednnBackend implements ComputeBackend {
         this.convolutions = convolutions;
     }
 
+    /** Winograd where it measured faster ({@link ConvolutionChoice#MEASURED}). */
     public OnednnBackend(Precision precision) {
-        this(precision, ConvolutionChoice.DIRECT);
+        this(precision, ConvolutionChoice.MEASURED);
     }
 
     @Override
@@ -43,6 +44,8 @@ public final class OnednnBackend implements ComputeBackend {
     }
 
     public Precision precision() { return precision; }
+
+    public ConvolutionChoice convolutions() { return convolutions; }
 
     @Override
     public boolean equals(Object o) {

@@ -234,7 +234,7 @@ final class PrimitiveChain implements AutoCloseable {
 
     private dnnl_primitive_desc convForward(LayerSpec layer, int outChannels, int h, int w, int dstType, boolean relu) {
         dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
-        int alg = algorithm(layer);
+        int alg = algorithm(layer, h, w);
         int t = type(layer);
         Dnnl.check(dnnl_convolution_forward_desc_init(desc, dnnl_forward_training, alg,
                 Dnnl.md(t, dnnl_format_tag_any, 1, layer.inChannels(), h, w),
@@ -248,7 +248,7 @@ final class PrimitiveChain implements AutoCloseable {
     private dnnl_primitive_desc convBackwardData(LayerSpec layer, int outChannels, int h, int w, dnnl_primitive_desc hint) {
         dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
         int t = type(layer);
-        Dnnl.check(dnnl_convolution_backward_data_desc_init(desc, algorithm(layer),
+        Dnnl.check(dnnl_convolution_backward_data_desc_init(desc, algorithm(layer, h, w),
                 Dnnl.md(t, dnnl_format_tag_any, 1, layer.inChannels(), h, w),
                 Dnnl.md(t, dnnl_format_tag_any, outChannels, layer.inChannels(), Vgg16.KERNEL, Vgg16.KERNEL),
                 Dnnl.md(t, dnnl_format_tag_any, 1, outChannels, h, w), ONE, PAD_CONV, PAD_CONV),
@@ -265,8 +265,9 @@ final class PrimitiveChain implements AutoCloseable {
         return layer.inChannels() == 3 ? dnnl_f32 : dt;
     }
 
-    private int algorithm(LayerSpec layer) {
-        return dt == dnnl_f32 && model.choice().winograd(layer.name()) && layer.inChannels() >= 16
+    /** Winograd where the model's choice says so, for f32 convolutions only (oneDNN has no bf16 Winograd). */
+    private int algorithm(LayerSpec layer, int h, int w) {
+        return type(layer) == dnnl_f32 && model.choice().winograd(layer.name(), layer.inChannels(), h, w)
                 ? dnnl_convolution_winograd : dnnl_convolution_direct;
     }
 

@@ -47,11 +47,15 @@ class PrecisionFidelityTest {
         assertTrue(max(diffs) <= 0.15, "worst relative difference " + max(diffs));
     }
 
-    /** Winograd (fp32) is not the default yet; this holds it to the same rule before it may become one. */
+    /**
+     * Winograd (fp32), the default where it measured faster, is held to the same rule, in every layer at once: more
+     * of it than the default uses at any image size (at these small sizes the default would leave block4 and
+     * block5 direct).
+     */
     @Test
     void winogradFinalLossesStayCloseToDirect() {
         double[] diffs = compare(new OnednnBackend(Precision.FP32,
-                new ConvolutionChoice(java.util.Set.copyOf(io.filterviz.model.Vgg16.convLayerNames()))));
+                ConvolutionChoice.layers(java.util.Set.copyOf(io.filterviz.model.Vgg16.convLayerNames()))));
         report("fp32 Winograd vs fp32 direct", diffs);
         assertTrue(median(diffs) <= 0.05, "median relative difference " + median(diffs));
         assertTrue(max(diffs) <= 0.15, "worst relative difference " + max(diffs));
@@ -61,7 +65,7 @@ class PrecisionFidelityTest {
     static double[] compare(OnednnBackend other) {
         NetworkWeights weights = RandomWeights.create(LAYER, SETTINGS.seed());
         List<Double> diffs = new ArrayList<>();
-        try (FilterObjective fp32 = new OnednnBackend(Precision.FP32).compile(weights).newObjective(LAYER, THREADS);
+        try (FilterObjective fp32 = new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT).compile(weights).newObjective(LAYER, THREADS);
              FilterObjective candidate = other.compile(weights).newObjective(LAYER, THREADS)) {
             FilterRenderer reference = new FilterRenderer(fp32, SETTINGS, LAYER);
             FilterRenderer compared = new FilterRenderer(candidate, SETTINGS, LAYER);

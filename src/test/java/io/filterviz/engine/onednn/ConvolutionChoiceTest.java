@@ -1,0 +1,58 @@
+package io.filterviz.engine.onednn;
+
+import io.filterviz.engine.Precision;
+import io.filterviz.model.RandomWeights;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Where the default runs Winograd (the measured rule), and that the primitives oneDNN builds follow it. */
+class ConvolutionChoiceTest {
+    private static final ConvolutionChoice MEASURED = ConvolutionChoice.MEASURED;
+
+    @Test
+    void winogradWhereItMeasuredFaster() {
+        // block5 at the Keras schedule's sizes (4-21 px): direct; from 22 px a side on, Winograd.
+        assertFalse(MEASURED.winograd("block5_conv1", 512, 21, 21));
+        assertTrue(MEASURED.winograd("block5_conv1", 512, 22, 22));
+        // block1_conv2 at 343 px: 86 tiles a side, blocked by 2.
+        assertTrue(MEASURED.winograd("block1_conv2", 64, 343, 343));
+        // block2 at 171 px (the 343-px image): 43 × 43 tiles, no block from 2 to 36, measured 1.35-2.0× slower.
+        assertFalse(MEASURED.winograd("block2_conv1", 64, 171, 171));
+        assertTrue(MEASURED.winograd("block2_conv1", 64, 160, 160));
+        // 29 × 29 tiles (114 px) are blocked by 29: measured 2× faster.
+        assertTrue(MEASURED.winograd("block1_conv2", 64, 114, 114));
+        // The image's convolution has 3 input channels.
+        assertFalse(MEASURED.winograd("block1_conv1", 3, 343, 343));
+    }
+
+    @Test
+    void directAndNamedLayersIgnoreTheRule() {
+        assertFalse(ConvolutionChoice.DIRECT.winograd("block1_conv2", 64, 200, 200));
+        ConvolutionChoice named = ConvolutionChoice.layers(Set.of("block5_conv1", "block1_conv1"));
+        assertTrue(named.winograd("block5_conv1", 512, 4, 4));
+        assertFalse(named.winograd("block4_conv3", 512, 200, 200));
+        assertFalse(named.winograd("block1_conv1", 3, 200, 200), "3 input channels: oneDNN's Winograd needs 16");
+    }
+
+    @Test
+    void theChainBuildsWinogradPrimitivesExactlyWhereTheRuleSays() {
+        assertEquals(4, winogradPrimitives(ConvolutionChoice.MEASURED, 320),
+                "block1_conv2 (320 px, 80 tiles) and the block2_conv1 target (160 px, 40 tiles), forward and back");
+        assertEquals(2, winogradPrimitives(ConvolutionChoice.MEASURED, 343),
+                "only block1_conv2 (343 px); the target at 171 px (43 × 43 tiles) stays direct");
+        assertEquals(0, winogradPrimitives(ConvolutionChoice.DIRECT, 320));
+    }
+
+    private static long winogradPrimitives(ConvolutionChoice choice, int size) {
+        OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32, choice)
+                .compile(RandomWeights.create("block2_conv1", 1));
+        try (PrimitiveChain chain = new PrimitiveChain(model, model.upTo("block2_conv1"), size, size)) {
+            return chain.implementations().stream().filter(name -> name.contains("wino")).count();
+        }
+    }
+}
