@@ -20,9 +20,12 @@ public record JobPlan(JobConfig config, List<LayerSpec> layers, List<FilterId> i
 
     public List<String> layerNames() { return layers.stream().map(LayerSpec::name).toList(); }
 
-    /** The items as Spark partitions, the most expensive first (see {@link WorkOrder}). */
+    /**
+     * The items as Spark partitions, the most expensive first (see {@link WorkOrder}); by default one per filter,
+     * or with --batch N one per N filters, so that a task has a batch to ascend together.
+     */
     public List<List<FilterId>> partitions() {
-        int count = config.partitions() != null ? config.partitions() : items.size();
+        int count = config.partitions() != null ? config.partitions() : (items.size() + config.batch() - 1) / config.batch();
         return WorkOrder.partitions(items, count, WorkOrder.flopsModel(ascent().schedule()));
     }
 
