@@ -99,7 +99,7 @@ class FilterObjectiveTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nd4j", "onednn"})
+    @ValueSource(strings = {"nd4j", "onednn", "onednn-direct", "onednn-winograd"})
     void aBatchGivesEachImageTheLossAndGradientOfItsOwnFilterAlone(String engine) {
         // onednn runs the batch as one pass (minibatch 3, the target convolution with the 3 filters' kernels):
         // image i must get filter i's loss and gradient, untouched by the other images and filters.
