@@ -96,12 +96,6 @@ public final class Options implements Callable<Integer> {
                     + "and slightly different: losses within a few percent of fp32.")
     String precision = "fp32";
 
-    @Option(names = "--batch", paramLabel = "N",
-            description = "Filters of one layer a task ascends together, in one pass per step (onednn; nd4j runs them "
-                    + "one after another); the default partitions then hold N filters each. Same pictures; it pays "
-                    + "with Winograd convolutions only, and memory per task grows with N (docs/performance.md).")
-    int batch = 1;
-
     // --- Spark ---
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master. Default: what spark-submit set, else local[*].")
@@ -139,7 +133,7 @@ public final class Options implements Callable<Integer> {
         AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
                 dim.height(), seed);
         return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
-                master, partitions, grid, verbose, overwrite, startTimeout, engine, parsePrecision(), batch);
+                master, partitions, grid, verbose, overwrite, startTimeout, engine, parsePrecision());
     }
 
     private Precision parsePrecision() {
@@ -176,7 +170,7 @@ public final class Options implements Callable<Integer> {
         SECTIONS.put("Algorithm (defaults are the Keras example's numbers)", List.of("--layer", "--filter-range", "--step",
                 "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
         SECTIONS.put("Model and weights", List.of("--weights", "--weights-cache", "--weights-url"));
-        SECTIONS.put("Compute", List.of("--engine", "--precision", "--batch"));
+        SECTIONS.put("Compute", List.of("--engine", "--precision"));
         SECTIONS.put("Spark", List.of("--master", "--partitions", "--start-timeout"));
         SECTIONS.put("Output", List.of("--out", "--overwrite", "--grid", "--verbose", "--conf-file"));
         SECTIONS.put("Help", List.of("--help", "--version"));

@@ -18,16 +18,15 @@ import java.util.List;
  * @param startTimeoutMinutes how long the driver waits for a first task before it says why none started
  * @param engine     the compute engine (--engine); null: the default
  * @param precision  fp32 or bf16 (--precision)
- * @param batch      filters of one layer a task ascends together (--batch); 1: one at a time
  */
 public record JobConfig(List<String> layers, FilterRange filterRange, AscentSettings ascent, String weights,
                         Path weightsCache, String weightsUrl, String out, String master, Integer partitions,
                         Integer grid, boolean verbose, boolean overwrite, double startTimeoutMinutes, String engine,
-                        Precision precision, int batch) implements Serializable {
+                        Precision precision) implements Serializable {
 
     /** The same config with the compute engine the driver settled on (the default may fall back). */
     public JobConfig withEngine(String chosen) {
         return new JobConfig(layers, filterRange, ascent, weights, weightsCache, weightsUrl, out, master, partitions,
-                grid, verbose, overwrite, startTimeoutMinutes, chosen, precision, batch);
+                grid, verbose, overwrite, startTimeoutMinutes, chosen, precision);
     }
 }

@@ -20,12 +20,9 @@ public record JobPlan(JobConfig config, List<LayerSpec> layers, List<FilterId> i
 
     public List<String> layerNames() { return layers.stream().map(LayerSpec::name).toList(); }
 
-    /**
-     * The items as Spark partitions, the most expensive first (see {@link WorkOrder}); by default one per filter,
-     * or with --batch N one per N filters, so that a task has a batch to ascend together.
-     */
+    /** The items as Spark partitions, the most expensive first (see {@link WorkOrder}). */
     public List<List<FilterId>> partitions() {
-        int count = config.partitions() != null ? config.partitions() : (items.size() + config.batch() - 1) / config.batch();
+        int count = config.partitions() != null ? config.partitions() : items.size();
         return WorkOrder.partitions(items, count, WorkOrder.flopsModel(ascent().schedule()));
     }
 

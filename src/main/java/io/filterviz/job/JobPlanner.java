@@ -67,7 +67,6 @@ public final class JobPlanner {
             throw new BadInputException("--start-timeout must be a positive number of minutes, got "
                     + config.startTimeoutMinutes());
         }
-        if (config.batch() < 1) throw new BadInputException("--batch must be at least 1, got " + config.batch());
         if (config.partitions() != null && config.partitions() <= 0) {
             throw new BadInputException("--partitions must be positive, got " + config.partitions());
         }

@@ -19,23 +19,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/**
- * Executor side: render every (layer, filter) of a partition with the JVM's cached model; consecutive filters of one
- * layer ascend together, {@code batch} at a time (one batched pass per step).
- */
+/** Executor side: render every (layer, filter) of a partition with the JVM's cached model. */
 final class RenderPartition implements FlatMapFunction<Iterator<List<FilterId>>, FilterRecord> {
     private static final long serialVersionUID = 1L;
 
     private final ModelSpec model;
     private final ComputeBackend backend;
     private final AscentSettings settings;
-    private final int batch;
 
-    RenderPartition(ModelSpec model, ComputeBackend backend, AscentSettings settings, int batch) {
+    RenderPartition(ModelSpec model, ComputeBackend backend, AscentSettings settings) {
         this.model = model;
         this.backend = backend;
         this.settings = settings;
-        this.batch = batch;
     }
 
     @Override
@@ -48,36 +43,16 @@ final class RenderPartition implements FlatMapFunction<Iterator<List<FilterId>>,
         List<FilterRecord> results = new ArrayList<>();
         try {
             while (partition.hasNext()) {
-                for (List<FilterId> group : batches(partition.next(), batch)) {
-                    String layer = group.get(0).layer();
-                    FilterObjective objective = objectives.computeIfAbsent(layer, l -> compiled.newObjective(l, threads));
-                    int[] filters = group.stream().mapToInt(FilterId::filter).toArray();
-                    List<RenderedFilter> rendered = new FilterRenderer(objective, settings, layer).render(filters);
-                    for (int i = 0; i < group.size(); i++) {
-                        RenderedFilter r = rendered.get(i);
-                        results.add(new FilterRecord(group.get(i), r.loss(), r.seconds(), r.dead(),
-                                r.dead() ? null : Png.encode(r.image())));
-                    }
+                for (FilterId id : partition.next()) {
+                    FilterObjective objective = objectives.computeIfAbsent(id.layer(), l -> compiled.newObjective(l, threads));
+                    RenderedFilter rendered = new FilterRenderer(objective, settings, id.layer()).render(id.filter());
+                    results.add(new FilterRecord(id, rendered.loss(), rendered.seconds(), rendered.dead(),
+                            rendered.dead() ? null : Png.encode(rendered.image())));
                 }
             }
         } finally {
             objectives.values().forEach(FilterObjective::close);
         }
         return results.iterator();
-    }
-
-    /** The items in order, cut into runs of one layer of at most {@code size} items. */
-    static List<List<FilterId>> batches(List<FilterId> items, int size) {
-        List<List<FilterId>> batches = new ArrayList<>();
-        List<FilterId> current = new ArrayList<>();
-        for (FilterId id : items) {
-            if (!current.isEmpty() && (current.size() == size || !current.get(0).layer().equals(id.layer()))) {
-                batches.add(List.copyOf(current));
-                current.clear();
-            }
-            current.add(id);
-        }
-        if (!current.isEmpty()) batches.add(List.copyOf(current));
-        return batches;
     }
 }

@@ -43,7 +43,7 @@ public final class SparkFilterRunner {
         List<List<FilterId>> partitions = plan.partitions();
         // One element per slice: each partition is one list of items, in the planned order (most expensive first).
         JavaRDD<FilterRecord> rendered = jsc.parallelize(partitions, partitions.size())
-                .mapPartitions(new RenderPartition(model, backend, plan.ascent(), plan.config().batch()));
+                .mapPartitions(new RenderPartition(model, backend, plan.ascent()));
         RDD<FilterRecord> rdd = rendered.rdd();
         List<Object> indices = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
         spark.runJob(rdd, new DrainPartition(), JavaConverters.asScalaBuffer(indices).toSeq(),

@@ -69,7 +69,6 @@ class BadInputTest {
             "--output-dim=big           | --output-dim 'big' is not a size",
             "--output-dim=40            | is smaller than 16 px, the least block5_conv1 can see",
             "--partitions=0             | --partitions must be positive, got 0",
-            "--batch=0                  | --batch must be at least 1, got 0",
             "--start-timeout=0          | --start-timeout must be a positive number of minutes, got 0.0",
             "--start-timeout=-2         | --start-timeout must be a positive number of minutes, got -2.0",
             "--start-timeout=soon       | Invalid value for option '--start-timeout'",
