@@ -57,6 +57,11 @@ public final class Bench implements Callable<Integer> {
                     + "measured faster), 'none', 'all', or layer names.")
     List<String> winograd;
 
+    @Option(names = "--batch", split = ",",
+            description = "Images per step, each ascending its own filter (onednn: one pass; nd4j: one after another). "
+                    + "Times are given per step of the whole batch and per image.")
+    List<Integer> batches = List.of(1);
+
     @Option(names = "--threads", description = "Threads of the compute path. Default: every core.")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -81,15 +86,19 @@ public final class Bench implements Callable<Integer> {
 
     private void run(String engine, Precision precision) {
         CompiledModel model = ComputeBackends.create(engine, precision, winograd).compile(RandomWeights.create(layer, 1));
-        String what = String.format(Locale.ROOT, "precision=%s engine=%s threads=%d batch=1%s", precision.label(), engine,
+        String common = String.format(Locale.ROOT, "precision=%s engine=%s threads=%d%s", precision.label(), engine,
                 threads, engine.equals("onednn") && precision == Precision.FP32
                         ? " winograd=" + (winograd == null ? "measured" : String.join(",", winograd)) : "");
+        String what = common + " batch=1";
         try (FilterObjective path = model.newObjective(layer, threads)) {
             for (int size : sizes) {
-                double median = medianStepMillis(path, size);
-                double gflop = 2 * forwardFlops(layer, size) / 1e9;
-                System.out.printf(Locale.ROOT, "bench: size=%d %s median_ms_per_step=%.1f gflop_per_step=%.2f "
-                        + "gflops=%.1f%n", size, what, median, gflop, gflop / (median / 1000));
+                for (int batch : batches) {
+                    double median = medianStepMillis(path, size, batch);
+                    double gflop = 2 * forwardFlops(layer, size) / 1e9 * batch;
+                    System.out.printf(Locale.ROOT, "bench: size=%d %s batch=%d median_ms_per_step=%.1f "
+                            + "ms_per_image_step=%.1f gflop_per_step=%.2f gflops=%.1f%n", size, common, batch, median,
+                            median / batch, gflop, gflop / (median / 1000));
+                }
             }
             if (schedule) {
                 FilterRenderer renderer = new FilterRenderer(path, AscentSettings.defaults(), layer);
@@ -106,16 +115,21 @@ public final class Bench implements Callable<Integer> {
         }
     }
 
-    private double medianStepMillis(FilterObjective path, int size) {
+    /** Median milliseconds of one step of {@code batch} images (filters 0 … batch − 1) at size². */
+    private double medianStepMillis(FilterObjective path, int size, int batch) {
         SplittableRandom random = new SplittableRandom(size);
-        float[] image = new float[3 * size * size];
-        for (int i = 0; i < image.length; i++) image[i] = (float) ((random.nextDouble() - 0.5) * 20 + 128);
-        float[] gradient = new float[image.length];
-        for (int i = 0; i < warmup; i++) path.lossAndGradient(image, size, size, 0, gradient);
+        float[][] images = new float[batch][3 * size * size];
+        float[][] gradients = new float[batch][3 * size * size];
+        int[] filters = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            filters[b] = b;
+            for (int i = 0; i < images[b].length; i++) images[b][i] = (float) ((random.nextDouble() - 0.5) * 20 + 128);
+        }
+        for (int i = 0; i < warmup; i++) path.lossesAndGradients(images, size, size, filters, gradients);
         double[] millis = new double[steps];
         for (int i = 0; i < steps; i++) {
             long start = System.nanoTime();
-            path.lossAndGradient(image, size, size, 0, gradient);
+            path.lossesAndGradients(images, size, size, filters, gradients);
             millis[i] = (System.nanoTime() - start) / 1e6;
         }
         return median(millis);

@@ -15,6 +15,20 @@ public interface FilterObjective extends AutoCloseable {
      */
     float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient);
 
+    /**
+     * One step for several images at once, image i ascending {@code filters[i]} (a batch: a backend may run it as
+     * one pass). The same as calling {@link #lossAndGradient} for each image, which is what this default does.
+     *
+     * @return the losses, one per image
+     */
+    default float[] lossesAndGradients(float[][] images, int width, int height, int[] filters, float[][] gradients) {
+        float[] losses = new float[images.length];
+        for (int i = 0; i < images.length; i++) {
+            losses[i] = lossAndGradient(images[i], width, height, filters[i], gradients[i]);
+        }
+        return losses;
+    }
+
     /** Number of filters of the target layer. */
     int filters();
 

@@ -98,6 +98,42 @@ class FilterObjectiveTest {
         assertTrue(Math.sqrt(diff / norm) < 1e-4, "relative error " + Math.sqrt(diff / norm));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nd4j", "onednn", "onednn-direct", "onednn-winograd"})
+    void aBatchGivesEachImageTheLossAndGradientOfItsOwnFilterAlone(String engine) {
+        // onednn runs the batch as one pass (minibatch 3, the target convolution with the 3 filters' kernels):
+        // image i must get filter i's loss and gradient, untouched by the other images and filters.
+        NetworkWeights weights = RandomWeights.create("block2_conv2", 7);
+        int[] filters = {5, 0, 127};
+        float[][] images = new float[3][];
+        float[][] batched = new float[3][3 * W * H];
+        for (int b = 0; b < 3; b++) images[b] = toFloat(randomImage(20 + b));
+        try (FilterObjective path = Engines.objective(engine, weights)) {
+            float[] losses = path.lossesAndGradients(images, W, H, filters, batched);
+            for (int b = 0; b < 3; b++) {
+                float[] alone = new float[3 * W * H];
+                float loss = path.lossAndGradient(images[b], W, H, filters[b], alone);
+                assertTrue(loss > 0, "test needs a live filter");
+                assertEquals(loss, losses[b], 1e-5 * loss, "image " + b + ", filter " + filters[b]);
+                assertTrue(maxAbs(alone) > 0, "zero gradient: the test proves nothing");
+                assertTrue(maxAbsDifference(alone, batched[b]) <= 1e-5 * maxAbs(alone),
+                        "image " + b + ": gradient differs by " + maxAbsDifference(alone, batched[b]) + " of " + maxAbs(alone));
+            }
+        }
+    }
+
+    private static double maxAbs(float[] values) {
+        double max = 0;
+        for (float v : values) max = Math.max(max, Math.abs(v));
+        return max;
+    }
+
+    private static double maxAbsDifference(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+        return max;
+    }
+
     private static double centralDifference(NetworkWeights weights, double[] image, int i, int filter, double h) {
         double saved = image[i];
         image[i] = saved + h;

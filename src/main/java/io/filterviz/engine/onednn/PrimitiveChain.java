@@ -24,10 +24,10 @@ import java.util.List;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
- * Every primitive of one step for one (target layer, image size), built once: forward convolutions with ReLU
- * fused as a post-op, max pools in training mode (they keep a workspace of where each maximum came from), the
- * target layer as a one-output-channel convolution, then backward-data convolutions, ReLU backward and pooling
- * backward. Layouts are oneDNN's choice ({@code format_tag::any}); a reorder is inserted only where two
+ * Every primitive of one step for one (target layer, image size, batch), built once: forward convolutions with
+ * ReLU fused as a post-op, max pools in training mode (they keep a workspace of where each maximum came from), the
+ * target layer as a convolution with one output channel per image of the batch (image i ascends filter i), then
+ * backward-data convolutions, ReLU backward and pooling backward. Layouts are oneDNN's choice ({@code format_tag::any}); a reorder is inserted only where two
  * primitives disagree, and at the image's way in and the gradient's way out. Buffers come from the objective's
  * {@link Arenas} and are re-pointed before each step, so every step reuses them.
  */
@@ -50,6 +50,8 @@ final class PrimitiveChain implements AutoCloseable {
 
     final int width;
     final int height;
+    /** Images per step, each ascending its own filter of the target layer (the minibatch of every primitive). */
+    final int batch;
     final int targetWidth;
     final int targetHeight;
     private final int targetInChannels;
@@ -64,14 +66,15 @@ final class PrimitiveChain implements AutoCloseable {
     private record Saved(LayerSpec layer, dnnl_primitive_desc pd, dnnl_memory_desc_t srcMd, dnnl_memory_desc_t dstMd,
                          Buffer dst, Buffer workspace) {}
 
-    PrimitiveChain(OnednnModel model, List<LayerSpec> layers, int width, int height) {
+    PrimitiveChain(OnednnModel model, List<LayerSpec> layers, int width, int height, int batch) {
         this.model = model;
         this.engine = model.engine();
         this.width = width;
         this.height = height;
+        this.batch = batch;
         this.dt = model.precision() == Precision.BF16 ? dnnl_bf16 : dnnl_f32;
 
-        dnnl_memory_desc_t plainImage = Dnnl.md(dnnl_f32, dnnl_nchw, 1, 3, height, width);
+        dnnl_memory_desc_t plainImage = Dnnl.md(dnnl_f32, dnnl_nchw, batch, 3, height, width);
         image = buffer(plainImage);
         Buffer cur = image;
         dnnl_memory_desc_t curMd = plainImage;
@@ -95,7 +98,7 @@ final class PrimitiveChain implements AutoCloseable {
                 int oh = h / 2, ow = w / 2;
                 dnnl_pooling_desc_t desc = new dnnl_pooling_desc_t();
                 Dnnl.check(dnnl_pooling_forward_desc_init(desc, dnnl_forward_training, dnnl_pooling_max, curMd,
-                        Dnnl.md(dt, dnnl_format_tag_any, 1, layer.outChannels(), oh, ow), TWO, TWO, ZERO, ZERO),
+                        Dnnl.md(dt, dnnl_format_tag_any, batch, layer.outChannels(), oh, ow), TWO, TWO, ZERO, ZERO),
                         "pooling_forward_desc_init " + layer.name());
                 dnnl_primitive_desc pd = Dnnl.primitiveDesc(desc, attr(false), engine, null, "pooling forward " + layer.name());
                 dnnl_memory_desc_t dstMd = Dnnl.query(pd, dnnl_query_dst_md);
@@ -110,28 +113,29 @@ final class PrimitiveChain implements AutoCloseable {
             }
         }
 
-        // The target layer, for one filter: its weights are a chain buffer, loaded from the model per filter.
+        // The target layer, for the batch's filters: one output channel per filter (channel i is image i's
+        // filter); its weights are a chain buffer, loaded from the model per batch of filters.
         LayerSpec target = layers.get(layers.size() - 1);
         targetInChannels = target.inChannels();
         targetWidth = w;
         targetHeight = h;
-        dnnl_primitive_desc targetPd = convForward(target, 1, h, w, dnnl_f32, true);
+        dnnl_primitive_desc targetPd = convForward(target, batch, h, w, dnnl_f32, true);
         cur = reorderIfNeeded(forward, cur, curMd, Dnnl.query(targetPd, dnnl_query_src_md));
-        dnnl_memory_desc_t plainFilter = Dnnl.md(dnnl_f32, dnnl_oihw, 1, targetInChannels, Vgg16.KERNEL, Vgg16.KERNEL);
+        dnnl_memory_desc_t plainFilter = Dnnl.md(dnnl_f32, dnnl_oihw, batch, targetInChannels, Vgg16.KERNEL, Vgg16.KERNEL);
         filterWeights = buffer(plainFilter);
-        filterBias = buffer(Dnnl.md(dnnl_f32, dnnl_x, 1));
+        filterBias = buffer(Dnnl.md(dnnl_f32, dnnl_x, batch));
         dnnl_memory_desc_t targetWeightsMd = Dnnl.query(targetPd, dnnl_query_weights_md);
         Buffer targetWeights = reorderInto(filterLoad, filterWeights, plainFilter, targetWeightsMd);
         dnnl_memory_desc_t targetDstMd = Dnnl.query(targetPd, dnnl_query_dst_md);
         Buffer targetDst = buffer(targetDstMd);
         forward.add(op(targetPd, DNNL_ARG_SRC, cur, DNNL_ARG_WEIGHTS, targetWeights, DNNL_ARG_BIAS, filterBias,
                 DNNL_ARG_DST, targetDst));
-        dnnl_memory_desc_t plainTarget = Dnnl.md(dnnl_f32, dnnl_nchw, 1, 1, h, w);
+        dnnl_memory_desc_t plainTarget = Dnnl.md(dnnl_f32, dnnl_nchw, batch, batch, h, w);
         targetOut = reorderIfNeeded(forward, targetDst, targetDstMd, plainTarget);
 
         // The way back: d loss / d target activation is written by Java into a plain buffer.
         targetGradIn = buffer(plainTarget);
-        dnnl_primitive_desc targetBack = convBackwardData(target, 1, h, w, targetPd);
+        dnnl_primitive_desc targetBack = convBackwardData(target, batch, h, w, targetPd);
         cur = reorderIfNeeded(backward, targetGradIn, plainTarget, Dnnl.query(targetBack, dnnl_query_diff_dst_md));
         dnnl_memory_desc_t backWeightsMd = Dnnl.query(targetBack, dnnl_query_weights_md);
         Buffer backWeights = reorderInto(filterLoad, filterWeights, plainFilter, backWeightsMd);
@@ -183,32 +187,43 @@ final class PrimitiveChain implements AutoCloseable {
     }
 
     /**
-     * One step. The image (3 × height × width, channels first) goes in, the target's activation for the chain's
-     * filter comes out, and {@code gradient} receives d mean-activation / d image.
+     * One step for the batch. Image i (3 × height × width, channels first) ascends filter i: {@code kernels} holds
+     * the batch's kernels one after another (each in-channels × 3 × 3), {@code biases} their biases. Returns each
+     * image's loss (mean activation of its filter) and writes d loss_i / d image_i into {@code gradientsOut[i]}.
      */
-    float run(Arenas arenas, dnnl_stream stream, float[] imageIn, float[] kernel, float bias, float[] gradientOut) {
+    float[] run(Arenas arenas, dnnl_stream stream, float[][] imagesIn, float[] kernels, float[] biases,
+                float[][] gradientsOut) {
         bind(arenas);
-        filterWeights.floats().put(kernel);
-        filterBias.floats().put(bias);
-        image.floats().put(imageIn);
+        filterWeights.floats().put(kernels);
+        filterBias.floats().put(biases);
+        int imageSize = 3 * width * height;
+        for (int b = 0; b < batch; b++) image.floats().position((long) b * imageSize).put(imagesIn[b]);
         execute(filterLoad, stream);
         execute(forward, stream);
         Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
 
+        // The target is batch × batch planes (image, filter); image b's loss is its plane b, and only that plane
+        // gets a gradient, so the backward pass gives each image the gradient of its own loss.
         int n = targetWidth * targetHeight;
         float[] activation = new float[n];
-        targetOut.floats().get(activation);
-        double sum = 0;
-        float[] seed = new float[n];
-        for (int i = 0; i < n; i++) {
-            sum += activation[i];
-            seed[i] = activation[i] > 0 ? 1f / n : 0f; // d mean / d activation, through the ReLU
+        float[] seed = new float[n * batch * batch];
+        float[] losses = new float[batch];
+        FloatPointer out = targetOut.floats();
+        for (int b = 0; b < batch; b++) {
+            int plane = (b * batch + b) * n;
+            out.position(plane).get(activation);
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += activation[i];
+                seed[plane + i] = activation[i] > 0 ? 1f / n : 0f; // d mean / d activation, through the ReLU
+            }
+            losses[b] = (float) (sum / n);
         }
         targetGradIn.floats().put(seed);
         execute(backward, stream);
         Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
-        gradient.floats().get(gradientOut);
-        return (float) (sum / n);
+        for (int b = 0; b < batch; b++) gradient.floats().position((long) b * imageSize).get(gradientsOut[b]);
+        return losses;
     }
 
     int targetInChannels() { return targetInChannels; }
@@ -237,10 +252,10 @@ final class PrimitiveChain implements AutoCloseable {
         int alg = algorithm(layer, h, w);
         int t = type(layer);
         Dnnl.check(dnnl_convolution_forward_desc_init(desc, dnnl_forward_training, alg,
-                Dnnl.md(t, dnnl_format_tag_any, 1, layer.inChannels(), h, w),
+                Dnnl.md(t, dnnl_format_tag_any, batch, layer.inChannels(), h, w),
                 Dnnl.md(t, dnnl_format_tag_any, outChannels, layer.inChannels(), Vgg16.KERNEL, Vgg16.KERNEL),
                 Dnnl.md(dnnl_f32, dnnl_x, outChannels),
-                Dnnl.md(dstType, dnnl_format_tag_any, 1, outChannels, h, w), ONE, PAD_CONV, PAD_CONV),
+                Dnnl.md(dstType, dnnl_format_tag_any, batch, outChannels, h, w), ONE, PAD_CONV, PAD_CONV),
                 "convolution_forward_desc_init " + layer.name());
         return Dnnl.primitiveDesc(desc, attr(relu), engine, null, "convolution forward " + layer.name());
     }
@@ -249,9 +264,9 @@ final class PrimitiveChain implements AutoCloseable {
         dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
         int t = type(layer);
         Dnnl.check(dnnl_convolution_backward_data_desc_init(desc, algorithm(layer, h, w),
-                Dnnl.md(t, dnnl_format_tag_any, 1, layer.inChannels(), h, w),
+                Dnnl.md(t, dnnl_format_tag_any, batch, layer.inChannels(), h, w),
                 Dnnl.md(t, dnnl_format_tag_any, outChannels, layer.inChannels(), Vgg16.KERNEL, Vgg16.KERNEL),
-                Dnnl.md(t, dnnl_format_tag_any, 1, outChannels, h, w), ONE, PAD_CONV, PAD_CONV),
+                Dnnl.md(t, dnnl_format_tag_any, batch, outChannels, h, w), ONE, PAD_CONV, PAD_CONV),
                 "convolution_backward_data_desc_init " + layer.name());
         return Dnnl.primitiveDesc(desc, attr(false), engine, hint, "convolution backward data " + layer.name());
     }

@@ -51,7 +51,7 @@ class ConvolutionChoiceTest {
     private static long winogradPrimitives(ConvolutionChoice choice, int size) {
         OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32, choice)
                 .compile(RandomWeights.create("block2_conv1", 1));
-        try (PrimitiveChain chain = new PrimitiveChain(model, model.upTo("block2_conv1"), size, size)) {
+        try (PrimitiveChain chain = new PrimitiveChain(model, model.upTo("block2_conv1"), size, size, 1)) {
             return chain.implementations().stream().filter(name -> name.contains("wino")).count();
         }
     }
