@@ -30,6 +30,7 @@ public final class StartWatchdog extends SparkListener implements AutoCloseable 
     private final AtomicInteger executorsLost = new AtomicInteger();
     private volatile boolean taskStarted;
     private volatile String lastLoss;
+    private boolean local;
     private ScheduledExecutorService timer;
 
     StartWatchdog(Duration timeout, ExecutorRequest request, Consumer<String> say) {
@@ -41,8 +42,11 @@ public final class StartWatchdog extends SparkListener implements AutoCloseable 
     /** Watches {@code spark} from now on (call it as the job is submitted); the line goes to {@code say}. */
     public static StartWatchdog watch(SparkContext spark, Duration timeout, Consumer<String> say) {
         StartWatchdog watchdog = new StartWatchdog(timeout, ExecutorRequest.of(spark.getConf(), spark.hadoopConfiguration()), say);
-        // executors that registered before the listener did (the driver is not one, except in local mode)
-        int registered = spark.statusTracker().getExecutorInfos().length - (spark.isLocal() ? 0 : 1);
+        // Executors that registered before the listener did (the driver is not one). In local mode the driver is
+        // the one executor from the start, whether or not its registration has reached the status store yet
+        // (it is posted asynchronously: counting it from there raced with a fast watchdog).
+        watchdog.local = spark.isLocal();
+        int registered = spark.statusTracker().getExecutorInfos().length - 1;
         watchdog.executorsAdded.addAndGet(Math.max(0, registered));
         spark.addSparkListener(watchdog);
         watchdog.timer = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -61,7 +65,7 @@ public final class StartWatchdog extends SparkListener implements AutoCloseable 
 
     @Override
     public void onExecutorAdded(SparkListenerExecutorAdded executorAdded) {
-        executorsAdded.incrementAndGet();
+        if (!"driver".equals(executorAdded.executorId())) executorsAdded.incrementAndGet();
     }
 
     @Override
@@ -75,7 +79,7 @@ public final class StartWatchdog extends SparkListener implements AutoCloseable 
         if (taskStarted) return Optional.empty();
         String head = "filterviz: no task has started " + readable(timeout) + " after the job was submitted: ";
         String still = "; still waiting (--start-timeout sets when this is said)";
-        int lost = executorsLost.get(), alive = executorsAdded.get() - lost;
+        int lost = local ? 0 : executorsLost.get(), alive = local ? 1 : executorsAdded.get() - lost;
         if (lost > 0 && alive <= 0) {
             return Optional.of(head + lost + " executor(s) were lost before any task ran (last: "
                     + firstLine(lastLoss) + "); " + request.describe() + still);
