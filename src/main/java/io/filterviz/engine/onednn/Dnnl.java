@@ -1,6 +1,7 @@
 package io.filterviz.engine.onednn;
 
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
@@ -147,6 +148,23 @@ final class Dnnl {
         PointerPointer<BytePointer> out = new PointerPointer<>(1);
         check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, out), "query impl_info_str");
         return out.get(BytePointer.class, 0).getString();
+    }
+
+    /**
+     * Whether oneDNN has a Winograd convolution on this CPU: its only one, {@code jit_wino_4x3}, needs AVX-512;
+     * elsewhere creating one answers "unimplemented", so the chains stay direct.
+     */
+    static boolean hasWinograd(dnnl_engine engine) {
+        long[] one = {1, 1};
+        dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
+        check(dnnl_convolution_forward_desc_init(desc, dnnl_forward_training, dnnl_convolution_winograd,
+                md(dnnl_f32, dnnl_format_tag_any, 1, 64, 32, 32), md(dnnl_f32, dnnl_format_tag_any, 64, 64, 3, 3),
+                md(dnnl_f32, dnnl_x, 64), md(dnnl_f32, dnnl_format_tag_any, 1, 64, 32, 32), one, one, one),
+                "convolution_forward_desc_init (Winograd probe)");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        int status = dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), null, engine, null);
+        if (status == dnnl_success) dnnl_primitive_desc_destroy(pd);
+        return status == dnnl_success;
     }
 
     static boolean hasBf16Kernels() {

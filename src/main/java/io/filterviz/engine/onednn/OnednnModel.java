@@ -35,6 +35,7 @@ public final class OnednnModel implements CompiledModel {
     private final Map<String, float[]> oihw = new HashMap<>();
     private final Map<String, float[]> biases = new HashMap<>();
     private final dnnl_engine engine;
+    private final boolean winogradAvailable;
     private final Map<WeightsKey, NativeBuffer> reordered = new ConcurrentHashMap<>();
     private final Map<String, NativeBuffer> biasBuffers = new ConcurrentHashMap<>();
 
@@ -50,6 +51,7 @@ public final class OnednnModel implements CompiledModel {
             biases.put(layer.name(), w.bias().clone());
         }
         engine = Dnnl.cpuEngine();
+        winogradAvailable = Dnnl.hasWinograd(engine);
     }
 
     @Override
@@ -71,6 +73,9 @@ public final class OnednnModel implements CompiledModel {
     Precision precision() { return precision; }
 
     ConvolutionChoice choice() { return choice; }
+
+    /** Whether this CPU has oneDNN's Winograd (AVX-512); without it every convolution is direct, whatever the choice. */
+    boolean winogradAvailable() { return winogradAvailable; }
 
 
     dnnl_engine engine() { return engine; }

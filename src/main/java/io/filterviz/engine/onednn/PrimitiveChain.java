@@ -280,9 +280,13 @@ final class PrimitiveChain implements AutoCloseable {
         return layer.inChannels() == 3 ? dnnl_f32 : dt;
     }
 
-    /** Winograd where the model's choice says so, for f32 convolutions only (oneDNN has no bf16 Winograd). */
+    /**
+     * Winograd where the model's choice says so and the CPU has it (AVX-512), for f32 convolutions only (oneDNN
+     * has no bf16 Winograd).
+     */
     private int algorithm(LayerSpec layer, int h, int w) {
-        return type(layer) == dnnl_f32 && model.choice().winograd(layer.name(), layer.inChannels(), h, w)
+        return type(layer) == dnnl_f32 && model.winogradAvailable()
+                && model.choice().winograd(layer.name(), layer.inChannels(), h, w)
                 ? dnnl_convolution_winograd : dnnl_convolution_direct;
     }
 

@@ -1,0 +1,60 @@
+package io.filterviz.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The default engine on a CPU without AVX-512, as oneDNN sees one when {@code DNNL_MAX_CPU_ISA=AVX2} caps it:
+ * oneDNN has no Winograd there (its only one needs AVX-512), so the default fp32 job must run on direct
+ * convolutions instead of failing, and bf16 (AVX512_BF16) is refused in one line with exit 2.
+ */
+class CpuWithoutAvx512IT {
+    private static final Path PROJECT = Path.of(System.getProperty("user.dir"));
+    private static final Path WORK = PROJECT.resolve("target/avx2-it");
+    private static final Map<String, String> AVX2 = Map.of("DNNL_MAX_CPU_ISA", "AVX2");
+
+    private record Result(int exit, String output) {}
+
+    private static Result submit(String... args) throws Exception {
+        Files.createDirectories(WORK);
+        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile(WORK, "submit-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("SPARK_HOME");
+        builder.environment().putAll(AVX2);
+        Process process = builder.start();
+        assertTrue(process.waitFor(3, TimeUnit.MINUTES), "submit.sh did not end");
+        return new Result(process.exitValue(), Files.readString(log));
+    }
+
+    @Test
+    void theDefaultFp32JobRunsOnDirectConvolutions() throws Exception {
+        Path out = WORK.resolve("fp32");
+        Result result = submit("--weights", "random", "--filter-range", "0:2", "--output-dim", "64",
+                "--upscaling-steps", "2", "--epochs", "2", "--master", "local[1]", "--overwrite", "--out", out.toString());
+        assertEquals(0, result.exit(), result.output());
+        String runJson = Files.readString(out.resolve("run.json"));
+        assertTrue(runJson.contains("\"engine\" : \"onednn\""), "the job ran on oneDNN, not the nd4j fallback: " + runJson);
+        List<String> rows = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(3, rows.size(), "a header and 2 filters: " + rows);
+    }
+
+    @Test
+    void bf16IsRefusedInOneLine() throws Exception {
+        Result result = submit("--weights", "random", "--filter-range", "0:1", "--precision", "bf16",
+                "--master", "local[1]", "--out", WORK.resolve("bf16").toString());
+        assertEquals(2, result.exit(), result.output());
+        List<String> lines = result.output().lines().filter(l -> !l.isBlank()).toList();
+        assertTrue(lines.get(lines.size() - 1).contains("AVX512_BF16"), result.output());
+    }
+}
