@@ -102,15 +102,23 @@ public final class Bench implements Callable<Integer> {
             }
             if (schedule) {
                 FilterRenderer renderer = new FilterRenderer(path, AscentSettings.defaults(), layer);
-                double[] seconds = new double[filters];
+                // A dead filter stops at its first step: it would drag the median of whole filters down.
+                double[] live = new double[0];
                 for (int f = 0; f < filters; f++) {
                     RenderedFilter outcome = renderer.render(f);
-                    seconds[f] = outcome.seconds();
-                    System.out.printf(Locale.ROOT, "bench: schedule %s filter=%d seconds=%.1f loss=%.2f%n", what, f,
-                            seconds[f], outcome.loss());
+                    System.out.printf(Locale.ROOT, "bench: schedule %s filter=%d seconds=%.1f loss=%.2f%s%n", what, f,
+                            outcome.seconds(), outcome.loss(), outcome.dead() ? " dead" : "");
+                    if (!outcome.dead()) {
+                        live = Arrays.copyOf(live, live.length + 1);
+                        live[live.length - 1] = outcome.seconds();
+                    }
                 }
-                System.out.printf(Locale.ROOT, "bench: schedule %s median_seconds_per_filter=%.1f hours_for_512=%.2f%n",
-                        what, median(seconds), median(seconds) * 512 / 3600);
+                if (live.length > 0) {
+                    System.out.printf(Locale.ROOT, "bench: schedule %s live_filters=%d median_seconds_per_live_filter=%.1f "
+                            + "hours_for_512=%.2f%n", what, live.length, median(live), median(live) * 512 / 3600);
+                } else {
+                    System.out.printf(Locale.ROOT, "bench: schedule %s no live filter among %d%n", what, filters);
+                }
             }
         }
     }
