@@ -1,13 +1,10 @@
 package io.filterviz.app;
 
-import io.filterviz.cli.Main;
+import io.filterviz.testing.MainRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -29,13 +26,8 @@ class OneWriterPerOutputTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(List<String> args) {
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
-        int exit = Main.run(args.toArray(new String[0]), new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        return new Run(exit, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+    private static MainRun run(List<String> args) {
+        return MainRun.of(args);
     }
 
     private static List<String> files(Path root) throws Exception {
@@ -49,16 +41,16 @@ class OneWriterPerOutputTest {
         Path out = dir.resolve("out");
         List<String> args = new ArrayList<>(List.of("--weights", "random", "--filter-range", "0:8", "--output-dim", "96",
                 "--upscaling-steps", "3", "--epochs", "6", "--master", "local[2]", "--out", out.toString()));
-        CompletableFuture<Run> first = CompletableFuture.supplyAsync(() -> run(args));
+        CompletableFuture<MainRun> first = CompletableFuture.supplyAsync(() -> run(args));
         Instant end = Instant.now().plus(Duration.ofMinutes(2));
         while (!(Files.exists(out.resolve(LEASE)) && Files.readString(out.resolve(LEASE)).contains("application="))) {
             assertTrue(Instant.now().isBefore(end) && !first.isDone(), "the first run never took the lease");
             Thread.sleep(50);
         }
 
-        Run second = run(args);
+        MainRun second = run(args);
         boolean firstStillRunning = !first.isDone();
-        Run done = first.get(); // before any assertion: a run left going would share the next test's SparkContext
+        MainRun done = first.get(); // before any assertion: a run left going would share the next test's SparkContext
         assertEquals(2, second.exit(), second.err());
         assertEquals(1, second.err().lines().count(), second.err());
         assertTrue(second.err().startsWith("filterviz: --out file:" + out + " is being written by another filterviz run: "
@@ -80,14 +72,14 @@ class OneWriterPerOutputTest {
         String foreign = "token=t\napplication=application_17_0001\nhost=elsewhere\npid=1\nprocessStart=0\n"
                 + "since=2026-11-29T01:00:00Z\n";
         Files.writeString(out.resolve(LEASE), foreign);
-        Run refused = run(args);
+        MainRun refused = run(args);
         assertEquals(2, refused.exit(), refused.err());
         assertTrue(refused.err().contains("application application_17_0001 on host elsewhere, pid 1, since "
                 + "2026-11-29T01:00:00Z (lease refreshed 0 s ago)"), refused.err());
         assertEquals(csvTime, Files.getLastModifiedTime(out.resolve("results.csv")), "nothing written");
 
         Files.setLastModifiedTime(out.resolve(LEASE), FileTime.from(Instant.now().minus(Duration.ofMinutes(3))));
-        Run takeover = run(args);
+        MainRun takeover = run(args);
         assertEquals(0, takeover.exit(), takeover.err());
         assertTrue(takeover.out().contains("Resuming: 8 finished filters skipped, 0 to compute"), takeover.out());
         assertFalse(Files.exists(out.resolve(LEASE)), "released");

@@ -1,6 +1,6 @@
 package io.filterviz.app;
 
-import io.filterviz.cli.Main;
+import io.filterviz.testing.MainRun;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.testing.CountingFileSystem;
 import io.filterviz.testing.KerasH5Fixture;
@@ -8,9 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,13 +29,8 @@ class SparkHadoopSettingsTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(List<String> args) {
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
-        int exit = Main.run(args.toArray(new String[0]), new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        return new Run(exit, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+    private static MainRun run(List<String> args) {
+        return MainRun.of(args);
     }
 
     @AfterEach
@@ -58,7 +50,7 @@ class SparkHadoopSettingsTest {
                 "--weights", CountingFileSystem.uri(weights), "--out", CountingFileSystem.uri(out)));
 
         // Without the setting nobody knows the scheme: validation stops the job, nothing is written.
-        Run unknown = run(args);
+        MainRun unknown = run(args);
         assertEquals(2, unknown.exit(), unknown.err());
         assertTrue(unknown.err().startsWith("filterviz: --out " + CountingFileSystem.uri(out) + " cannot be used: ")
                 && unknown.err().contains("No FileSystem for scheme \"counting\""), unknown.err());
@@ -67,7 +59,7 @@ class SparkHadoopSettingsTest {
         System.setProperty(IMPL, CountingFileSystem.class.getName());
         System.setProperty(NO_CACHE, "true"); // a fresh instance per use: a cached one would hide a missing setting
         CountingFileSystem.reset();
-        Run first = run(args);
+        MainRun first = run(args);
         assertEquals(0, first.exit(), first.err());
         List<String> calls = CountingFileSystem.calls();
         String lease = out + "/.filterviz-lease";
@@ -91,7 +83,7 @@ class SparkHadoopSettingsTest {
         // Resume reads the state through it.
         Files.delete(out.resolve("state/block1_conv2_0002.csv"));
         CountingFileSystem.reset();
-        Run again = run(args);
+        MainRun again = run(args);
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.out().contains("Resuming: 3 finished filters skipped, 1 to compute"), again.out());
         calls = CountingFileSystem.calls();

@@ -1,5 +1,6 @@
 package io.filterviz.cli;
 
+import io.filterviz.testing.MainRun;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.testing.KerasH5Fixture;
 import org.junit.jupiter.api.Test;
@@ -7,10 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,15 +24,9 @@ class BadInputTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private Run run(List<String> args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private MainRun run(List<String> args) {
         // Hermetic: Keras' cache is an empty folder of the test's, never the machine's ~/.keras.
-        int exit = Main.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("KERAS_HOME", dir.resolve("keras").toString()));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return MainRun.of(args, Map.of("KERAS_HOME", dir.resolve("keras").toString()));
     }
 
     private void assertBadInput(String expectedFragment, String... extra) {
@@ -42,7 +34,7 @@ class BadInputTest {
         List<String> args = new ArrayList<>(List.of("--weights", "random", "--out", out.toString(),
                 "--weights-cache", dir.resolve("cache").toString()));
         args.addAll(List.of(extra));
-        Run run = run(args);
+        MainRun run = run(args);
         assertEquals(2, run.exit(), run.err());
         assertEquals(1, run.err().lines().count(), "one line: " + run.err());
         assertTrue(run.err().startsWith("filterviz: "), run.err());
@@ -120,10 +112,10 @@ class BadInputTest {
     @Test
     void unwritableOut() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        Run run = run(List.of("--weights", "random", "--out", file.resolve("out").toString()));
+        MainRun run = run(List.of("--weights", "random", "--out", file.resolve("out").toString()));
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("cannot be created") && run.err().contains("is not a writable folder"), run.err());
-        Run onFile = run(List.of("--weights", "random", "--out", file.toString()));
+        MainRun onFile = run(List.of("--weights", "random", "--out", file.toString()));
         assertEquals(2, onFile.exit());
         assertTrue(onFile.err().contains("exists and is not a folder"), onFile.err());
     }
@@ -139,7 +131,7 @@ class BadInputTest {
 
     @Test
     void helpListsEveryOptionWithDefaults() {
-        Run run = run(List.of("--help"));
+        MainRun run = run(List.of("--help"));
         assertEquals(0, run.exit());
         for (String option : List.of("--layer", "--filter-range", "--step", "--epochs", "--upscaling-steps",
                 "--upscaling-factor", "--output-dim", "--seed", "--weights", "--out", "--master", "--partitions", "--start-timeout",

@@ -1,6 +1,6 @@
 package io.filterviz.spark;
 
-import io.filterviz.cli.Main;
+import io.filterviz.testing.MainRun;
 import io.filterviz.image.Png;
 import io.filterviz.image.RgbImage;
 import io.filterviz.model.NetworkWeights;
@@ -13,9 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,12 +42,9 @@ class EndToEndTest {
         List<String> args = new ArrayList<>(SMALL);
         args.addAll(extra);
         args.addAll(List.of("--out", out.toString()));
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        int exit = Main.run(args.toArray(new String[0]), new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        assertEquals(0, exit, stderr.toString(StandardCharsets.UTF_8));
-        return stdout.toString(StandardCharsets.UTF_8);
+        MainRun run = MainRun.of(args);
+        assertEquals(0, run.exit(), run.err());
+        return run.out();
     }
 
     @BeforeAll

@@ -1,14 +1,11 @@
 package io.filterviz.spark;
 
+import io.filterviz.testing.MainRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.filterviz.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -28,16 +25,11 @@ class ResumeTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private Run run(Path out, String... extra) {
+    private MainRun run(Path out, String... extra) {
         List<String> args = new ArrayList<>(SMALL);
         args.addAll(List.of(extra));
         args.addAll(List.of("--out", out.toString()));
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
-        int exit = Main.run(args.toArray(new String[0]), new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        return new Run(exit, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        return MainRun.of(args);
     }
 
     @Test
@@ -61,7 +53,7 @@ class ResumeTest {
         }
         Files.setLastModifiedTime(kept, old);
 
-        Run again = run(out);
+        MainRun again = run(out);
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.out().contains("Resuming: 4 finished filters skipped, 2 to compute"), again.out());
         assertEquals(2, again.out().lines().filter(l -> l.startsWith("Costs of filter") || l.contains("is dead")).count(),
@@ -75,12 +67,12 @@ class ResumeTest {
     void otherParametersIntoTheSameOutAreRefusedUnlessOverwrite() throws Exception {
         Path out = dir.resolve("out");
         assertEquals(0, run(out).exit());
-        Run other = run(out, "--epochs", "3");
+        MainRun other = run(out, "--epochs", "3");
         assertEquals(2, other.exit());
         assertTrue(other.err().contains("holds a run with epochs 2, this one has 3"), other.err());
         assertTrue(other.err().contains("--overwrite"), other.err());
 
-        Run overwrite = run(out, "--epochs", "3", "--overwrite");
+        MainRun overwrite = run(out, "--epochs", "3", "--overwrite");
         assertEquals(0, overwrite.exit(), overwrite.err());
         assertFalse(overwrite.out().contains("Resuming"), overwrite.out());
         assertEquals(3, runJson(out).get("epochs").asInt());

@@ -45,8 +45,6 @@ public final class OnednnBackend implements ComputeBackend {
 
     public Precision precision() { return precision; }
 
-    public ConvolutionChoice convolutions() { return convolutions; }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof OnednnBackend b && b.precision == precision && b.convolutions.equals(convolutions);
