@@ -1,0 +1,51 @@
+package io.filterviz.model.graph;
+
+import java.util.List;
+
+/**
+ * An element-wise activation. {@code alpha} and {@code beta} are the operator's numbers: LeakyRelu's slope (alpha),
+ * Clip's bounds (alpha = min, beta = max), HardSigmoid's max(0, min(1, alpha·x + beta)).
+ */
+public record Activation(Kind kind, float alpha, float beta) implements Op {
+    public enum Kind { RELU, LEAKY_RELU, CLIP, SIGMOID, HARD_SIGMOID, HARD_SWISH }
+
+    public static Activation relu() { return new Activation(Kind.RELU, 0f, 0f); }
+
+    @Override
+    public String type() {
+        return switch (kind) {
+            case RELU -> "Relu";
+            case LEAKY_RELU -> "LeakyRelu";
+            case CLIP -> "Clip";
+            case SIGMOID -> "Sigmoid";
+            case HARD_SIGMOID -> "HardSigmoid";
+            case HARD_SWISH -> "HardSwish";
+        };
+    }
+
+    @Override
+    public int arity() { return 1; }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) { return inputs.get(0); }
+
+    /** ReLU and a Clip at a lower bound of 0 or more cannot output a negative value, whatever their input. */
+    public boolean nonNegativeOutput() {
+        return kind == Kind.RELU || kind == Kind.HARD_SIGMOID || kind == Kind.SIGMOID || (kind == Kind.CLIP && alpha >= 0);
+    }
+
+    @Override
+    public boolean keepsNonNegative() { return true; }
+
+    /** The activation of one value, in double precision (the reference). */
+    public double apply(double x) {
+        return switch (kind) {
+            case RELU -> Math.max(0, x);
+            case LEAKY_RELU -> x >= 0 ? x : alpha * x;
+            case CLIP -> Math.min(beta, Math.max(alpha, x));
+            case SIGMOID -> 1 / (1 + Math.exp(-x));
+            case HARD_SIGMOID -> Math.max(0, Math.min(1, alpha * x + beta));
+            case HARD_SWISH -> x * Math.max(0, Math.min(1, x / 6 + 0.5));
+        };
+    }
+}

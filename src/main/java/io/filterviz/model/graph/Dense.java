@@ -1,0 +1,31 @@
+package io.filterviz.model.graph;
+
+import java.util.List;
+
+/**
+ * A fully connected layer (ONNX Gemm with a constant B, or MatMul + Add): {@code y = W·x + b}, W stored out × in,
+ * row-major. It takes a vector, or a C×1×1 image (after GlobalAveragePool) as a vector of C.
+ */
+public record Dense(int outUnits, int inUnits, float[] weights, float[] bias) implements Op {
+    public Dense {
+        if (weights.length != (long) outUnits * inUnits) {
+            throw new IllegalArgumentException("weights hold " + weights.length + " values, expected " + outUnits + "×" + inUnits);
+        }
+        if (bias.length != outUnits) throw new IllegalArgumentException("bias holds " + bias.length + " values, expected " + outUnits);
+    }
+
+    @Override
+    public String type() { return "Gemm"; }
+
+    @Override
+    public int arity() { return 1; }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) {
+        Shape in = inputs.get(0);
+        if (in.size() != inUnits) {
+            throw new ShapeException("Gemm expects " + inUnits + " inputs, got " + in + " (" + in.size() + ")");
+        }
+        return Shape.vector(outUnits);
+    }
+}
