@@ -7,6 +7,7 @@ import io.filterviz.engine.RenderedFilter;
 import io.filterviz.engine.FilterRenderer;
 import io.filterviz.engine.FilterObjective;
 import io.filterviz.engine.Precision;
+import io.filterviz.model.KerasVgg;
 import io.filterviz.model.LayerSpec;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.model.Vgg16;
@@ -85,7 +86,7 @@ public final class Bench implements Callable<Integer> {
     }
 
     private void run(String engine, Precision precision) {
-        CompiledModel model = ComputeBackends.create(engine, precision, winograd).compile(RandomWeights.create(layer, 1));
+        CompiledModel model = ComputeBackends.create(engine, precision, winograd).compile(KerasVgg.graph("vgg16", RandomWeights.create(layer, 1)));
         String common = String.format(Locale.ROOT, "precision=%s engine=%s threads=%d%s", precision.label(), engine,
                 threads, engine.equals("onednn") && precision == Precision.FP32
                         ? " winograd=" + (winograd == null ? "measured" : String.join(",", winograd)) : "");

@@ -1,6 +1,6 @@
 package io.filterviz.engine;
 
-import io.filterviz.model.NetworkWeights;
+import io.filterviz.model.graph.Graph;
 
 import java.io.Serializable;
 
@@ -9,5 +9,6 @@ import java.io.Serializable;
  * ({@code app/}) picks one, so adding a backend edits nothing here.
  */
 public interface ComputeBackend extends Serializable {
-    CompiledModel compile(NetworkWeights weights);
+    /** @param graph the network up to the deepest tensor any objective will target */
+    CompiledModel compile(Graph graph);
 }

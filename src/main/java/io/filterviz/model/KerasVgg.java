@@ -34,6 +34,58 @@ public final class KerasVgg {
         return new Graph(name, "input", 3, 0, 0, nodes);
     }
 
+    /**
+     * The layers and Keras-layout weights of a graph that is a VGG (what {@link #graph} builds): the form the nd4j
+     * engine runs. {@link IllegalArgumentException} for any other graph.
+     */
+    public static NetworkWeights weights(Graph graph) {
+        List<LayerSpec> layers = new ArrayList<>();
+        List<ConvWeights> convs = new ArrayList<>();
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            if (node.op() instanceof Conv c && i + 1 < nodes.size() && isVggConv(c)
+                    && nodes.get(i + 1).op() instanceof Activation a && a.kind() == Activation.Kind.RELU) {
+                String name = nodes.get(i + 1).output();
+                layers.add(LayerSpec.conv(name, c.inChannels(), c.outChannels()));
+                convs.add(new ConvWeights(name, c.inChannels(), c.outChannels(), hwio(c), c.bias().clone()));
+                i++;
+            } else if (node.op() instanceof Pool p && isVggPool(p)) {
+                layers.add(LayerSpec.pool(node.output(), layers.isEmpty() ? graph.inputChannels() : layers.get(layers.size() - 1).outChannels()));
+            } else {
+                throw new IllegalArgumentException(graph.name() + " is not a VGG: node " + node.name() + " (" + node.op().type() + ")");
+            }
+        }
+        return new NetworkWeights(layers.get(layers.size() - 1).name(), List.copyOf(layers),
+                convs.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(ConvWeights::layer, w -> w)));
+    }
+
+    private static boolean isVggConv(Conv c) {
+        return c.kernelHeight() == Vgg16.KERNEL && c.kernelWidth() == Vgg16.KERNEL && c.strideHeight() == 1
+                && c.strideWidth() == 1 && java.util.Arrays.equals(c.pads(), new int[]{1, 1, 1, 1}) && c.samePadding() == null
+                && c.dilationHeight() == 1 && c.dilationWidth() == 1 && c.group() == 1;
+    }
+
+    private static boolean isVggPool(Pool p) {
+        return p.kind() == Pool.Kind.MAX && p.kernelHeight() == 2 && p.kernelWidth() == 2 && p.strideHeight() == 2
+                && p.strideWidth() == 2 && java.util.Arrays.equals(p.pads(), new int[4]) && !p.ceil();
+    }
+
+    private static float[] hwio(Conv c) {
+        int k = Vgg16.KERNEL, in = c.inChannels(), out = c.outChannels();
+        float[] dst = new float[c.weights().length];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        dst[((ky * k + kx) * in + i) * out + o] = c.weights()[((o * in + i) * k + ky) * k + kx];
+                    }
+                }
+            }
+        }
+        return dst;
+    }
+
     /** Keras' HWIO → OIHW (out, in, ky, kx). */
     static float[] oihw(ConvWeights w) {
         int k = Vgg16.KERNEL;

@@ -1,5 +1,7 @@
 package io.filterviz.model;
 
+import io.filterviz.model.graph.Graph;
+
 import java.io.Serializable;
 import java.nio.file.Path;
 
@@ -18,11 +20,12 @@ public record ModelSpec(String deepest, Source source, String weightsFile, long 
         return new ModelSpec(deepest, Source.RANDOM, null, seed);
     }
 
-    public NetworkWeights load() {
-        return switch (source) {
+    public Graph load() {
+        NetworkWeights weights = switch (source) {
             case KERAS_H5 -> KerasH5Weights.load(Path.of(weightsFile), deepest);
             case RANDOM -> RandomWeights.create(deepest, seed);
         };
+        return KerasVgg.graph("vgg16", weights);
     }
 
     public String describe() {

@@ -1,5 +1,6 @@
 package io.filterviz.engine;
 
+import io.filterviz.model.KerasVgg;
 import io.filterviz.testing.Engines;
 import io.filterviz.model.NetworkWeights;
 import io.filterviz.model.RandomWeights;
@@ -54,7 +55,7 @@ class FilterObjectiveTest {
         double[] image = randomImage(3);
         float[] fromDeep = new float[image.length];
         float[] fromCut = new float[image.length];
-        CompiledModel model = Engines.backend(engine).compile(deep);
+        CompiledModel model = Engines.backend(engine).compile(KerasVgg.graph("vgg16", deep));
         assertEquals("block3_conv1", model.deepest());
         try (FilterObjective shallow = model.newObjective("block2_conv1", 1);
              FilterObjective reference = Engines.objective(engine, cut)) {

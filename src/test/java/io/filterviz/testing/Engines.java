@@ -1,5 +1,6 @@
 package io.filterviz.testing;
 
+import io.filterviz.model.KerasVgg;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.engine.FilterObjective;
 import io.filterviz.engine.Precision;
@@ -32,6 +33,6 @@ public final class Engines {
     /** An objective for the weights' deepest layer, on every core. */
     public static FilterObjective objective(String engine, NetworkWeights weights) {
         if (engine.equals("nd4j")) return new Nd4jFilterObjective(weights);
-        return backend(engine).compile(weights).newObjective(weights.target(), Runtime.getRuntime().availableProcessors());
+        return backend(engine).compile(KerasVgg.graph("vgg16", weights)).newObjective(weights.target(), Runtime.getRuntime().availableProcessors());
     }
 }

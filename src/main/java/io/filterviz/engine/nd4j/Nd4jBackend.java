@@ -2,15 +2,16 @@ package io.filterviz.engine.nd4j;
 
 import io.filterviz.engine.CompiledModel;
 import io.filterviz.engine.ComputeBackend;
-import io.filterviz.model.NetworkWeights;
+import io.filterviz.model.KerasVgg;
+import io.filterviz.model.graph.Graph;
 
 /** libnd4j ops on the CPU (the oneDNN + AVX-512 build when the machine has it). */
 public final class Nd4jBackend implements ComputeBackend {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public CompiledModel compile(NetworkWeights weights) {
-        return new Nd4jModel(weights);
+    public CompiledModel compile(Graph graph) {
+        return new Nd4jModel(KerasVgg.weights(graph));
     }
 
     /** Stateless: every instance compiles the same model (the executor cache keys on the backend). */

@@ -3,7 +3,8 @@ package io.filterviz.engine.onednn;
 import io.filterviz.engine.CompiledModel;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.engine.Precision;
-import io.filterviz.model.NetworkWeights;
+import io.filterviz.model.KerasVgg;
+import io.filterviz.model.graph.Graph;
 
 /** oneDNN called directly: fp32 or bf16 primitives chained per image size (see {@link PrimitiveChain}). */
 public final class OnednnBackend implements ComputeBackend {
@@ -23,13 +24,13 @@ public final class OnednnBackend implements ComputeBackend {
     }
 
     @Override
-    public CompiledModel compile(NetworkWeights weights) {
+    public CompiledModel compile(Graph graph) {
         Throwable failure = Dnnl.load();
         if (failure != null) throw new IllegalStateException("oneDNN does not load on this machine: " + failure, failure);
         if (precision == Precision.BF16 && !Dnnl.hasBf16Kernels()) {
             throw new IllegalStateException("--precision bf16 needs a CPU with AVX512_BF16; this one has none");
         }
-        return new OnednnModel(weights, precision, convolutions);
+        return new OnednnModel(KerasVgg.weights(graph), precision, convolutions);
     }
 
     /** Null when oneDNN loads here, else why not. */

@@ -1,5 +1,6 @@
 package io.filterviz.engine.onednn;
 
+import io.filterviz.model.KerasVgg;
 import io.filterviz.engine.Precision;
 import io.filterviz.model.RandomWeights;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class ConvolutionChoiceTest {
 
     private static long winogradPrimitives(ConvolutionChoice choice, int size) {
         OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32, choice)
-                .compile(RandomWeights.create("block2_conv1", 1));
+                .compile(KerasVgg.graph("vgg16", RandomWeights.create("block2_conv1", 1)));
         try (PrimitiveChain chain = new PrimitiveChain(model, model.upTo("block2_conv1"), size, size, 1)) {
             return chain.implementations().stream().filter(name -> name.contains("wino")).count();
         }

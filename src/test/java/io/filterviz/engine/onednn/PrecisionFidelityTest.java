@@ -1,5 +1,6 @@
 package io.filterviz.engine.onednn;
 
+import io.filterviz.model.KerasVgg;
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.FilterObjective;
 import io.filterviz.engine.FilterRenderer;
@@ -65,8 +66,8 @@ class PrecisionFidelityTest {
     static double[] compare(OnednnBackend other) {
         NetworkWeights weights = RandomWeights.create(LAYER, SETTINGS.seed());
         List<Double> diffs = new ArrayList<>();
-        try (FilterObjective fp32 = new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT).compile(weights).newObjective(LAYER, THREADS);
-             FilterObjective candidate = other.compile(weights).newObjective(LAYER, THREADS)) {
+        try (FilterObjective fp32 = new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT).compile(KerasVgg.graph("vgg16", weights)).newObjective(LAYER, THREADS);
+             FilterObjective candidate = other.compile(KerasVgg.graph("vgg16", weights)).newObjective(LAYER, THREADS)) {
             FilterRenderer reference = new FilterRenderer(fp32, SETTINGS, LAYER);
             FilterRenderer compared = new FilterRenderer(candidate, SETTINGS, LAYER);
             for (int filter = 0; diffs.size() < FILTERS && filter < 512; filter++) {
