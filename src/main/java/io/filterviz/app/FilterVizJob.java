@@ -5,7 +5,7 @@ import io.filterviz.config.JobConfig;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
 import io.filterviz.job.JobPlanner;
-import io.filterviz.job.RunParameters;
+import io.filterviz.job.RunRecord;
 import io.filterviz.report.Progress;
 import io.filterviz.report.RunReport;
 import io.filterviz.result.FilterId;
@@ -24,8 +24,10 @@ import org.apache.spark.sql.SparkSession;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The job's workflow, and the composition root that wires it: plan on the driver (every check before any task),
@@ -50,19 +52,23 @@ public final class FilterVizJob {
         // not wait for (or start) a SparkContext.
         Configuration hadoop = SparkHadoopUtil.get().newConfiguration(sparkConf);
         String engine = ComputeBackends.resolveEngine(config.engine(), config.precision(), err);
-        JobPlan plan = new JobPlanner(err, kerasModels(), hadoop).plan(config.withEngine(engine));
+        ComputeBackend backend = ComputeBackends.create(engine, config.precision());
+        JobPlan plan = new JobPlanner(err, kerasModels(), hadoop).plan(config.withEngine(engine), backend.convolutions());
         OutputStore store = OutputStore.open(plan.out(), hadoop);
         try (OutputLease lease = lease(store, config.overwrite(), sparkConf.get("spark.yarn.app.id", null))) {
-            ComputeBackend backend = ComputeBackends.create(engine, config.precision());
             SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
             spark.sparkContext().setLogLevel(config.verbose() ? "INFO" : "WARN");
             try {
                 lease.nameApplication(spark.sparkContext().applicationId());
                 if (config.overwrite()) store.deleteEverythingExcept(OutputLease.FILE);
-                store.write(RunParameters.FILE, plan.parameters().bytes());
+                store.write(RunRecord.FILE, plan.record().bytes());
                 ResumeState state = new ResumeState(store);
-                RunReport report = new RunReport(store, state, plan.layerNames(), out, Progress.forConsole(out));
+                // Everything finished in the folder, this selection's or not (run.json matched the recipe).
                 Map<FilterId, FilterRecord> finished = state.finished();
+                Set<String> earlierLayers = new HashSet<>();
+                finished.keySet().forEach(id -> earlierLayers.add(id.layer()));
+                RunReport report = new RunReport(store, state, plan.layerNamesWith(earlierLayers), out,
+                        Progress.forConsole(out));
                 report.begin(plan.items(), finished);
                 List<FilterId> remaining = plan.items().stream().filter(id -> !finished.containsKey(id)).toList();
                 if (!remaining.isEmpty()) {
@@ -75,7 +81,7 @@ public final class FilterVizJob {
                     }
                 }
                 lease.checkHeld();
-                report.finish(spark, config.grid(), plan.parameters().json());
+                report.finish(spark, config.grid(), plan.record().json());
             } finally {
                 spark.stop();
             }

@@ -111,10 +111,11 @@ public final class Options implements Callable<Integer> {
 
     // --- Output ---
     @Option(names = "--out", paramLabel = "DIR|URI",
-            description = "Output folder: a local path or a Hadoop URI (hdfs://, s3a://). A rerun resumes in it.")
+            description = "Output folder: a local path or a Hadoop URI (hdfs://, s3a://). A run with the same recipe "
+                    + "adds to it (other filters or layers) or resumes in it.")
     String out = "out";
 
-    @Option(names = "--overwrite", description = "Start over in --out instead of resuming the run it holds.")
+    @Option(names = "--overwrite", description = "Start over in --out: delete what it holds, made with any recipe.")
     boolean overwrite;
 
     @Option(names = "--grid", paramLabel = "N", description = "Grid side. Default: floor(sqrt(live filters)).")

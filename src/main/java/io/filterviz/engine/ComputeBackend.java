@@ -11,4 +11,10 @@ import java.io.Serializable;
 public interface ComputeBackend extends Serializable {
     /** @param graph the network up to the deepest tensor any objective will target */
     CompiledModel compile(Graph graph);
+
+    /**
+     * Which convolution algorithm it runs, as run.json's recipe records it: Winograd is a different rounding of the
+     * same sums, so pictures made with and without it are not mixed in one folder.
+     */
+    default String convolutions() { return "direct"; }
 }

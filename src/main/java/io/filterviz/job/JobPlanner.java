@@ -46,7 +46,8 @@ public final class JobPlanner {
         this.hadoop = hadoop;
     }
 
-    public JobPlan plan(JobConfig config) {
+    /** @param convolutions the compute backend's {@code convolutions()}, for the recipe in run.json */
+    public JobPlan plan(JobConfig config, String convolutions) {
         List<LayerSpec> layers = layers(config.layers());
         List<FilterId> items = new ArrayList<>();
         int largestRange = 0;
@@ -77,11 +78,12 @@ public final class JobPlanner {
         OutputStore store = checkWritable(config.out(), hadoop);
         ResolvedWeights weights = weights(config, deepest);
         List<String> names = layers.stream().map(LayerSpec::name).toList();
-        RunParameters parameters = new RunParameters(names, config.filterRange().toString(), config.ascent(),
-                weights.identity(),
-                config.engine(), config.precision().label());
-        if (!config.overwrite()) parameters.checkResumable(store);
-        return new JobPlan(config, layers, List.copyOf(items), weights.spec(), parameters);
+        Recipe recipe = Recipe.of(config.ascent(), weights.identity(), config.engine(), config.precision().label(),
+                convolutions);
+        RunRecord.Selection selection = new RunRecord.Selection(names, config.filterRange().toString());
+        RunRecord record = config.overwrite() ? RunRecord.first(recipe, selection)
+                : RunRecord.adding(store, recipe, selection);
+        return new JobPlan(config, layers, List.copyOf(items), weights.spec(), record);
     }
 
     /** The layers asked for, in network order, each once; {@code all} is every convolution. */

@@ -18,8 +18,20 @@ import java.util.List;
 final class LayerGrid {
     private LayerGrid() {}
 
-    /** Writes the grid; returns its name, or null when no filter of the layer is alive. */
+    /**
+     * Writes the grid; returns its name, or null when no filter of the layer is alive. A grid of another side left
+     * by an earlier run (the folder held fewer filters then) goes: the folder shows one grid per layer.
+     */
     static String write(OutputStore store, String layer, List<FilterRecord> records, Integer requested, PrintStream console) {
+        String grid = draw(store, layer, records, requested, console);
+        for (String file : store.list("")) {
+            if (OutputLayout.isGrid(file, layer) && !file.equals(grid)) store.delete(file);
+        }
+        return grid;
+    }
+
+    private static String draw(OutputStore store, String layer, List<FilterRecord> records, Integer requested,
+                               PrintStream console) {
         List<FilterRecord> alive = records.stream().filter(r -> !r.dead())
                 .sorted(Comparator.comparingDouble(FilterRecord::loss).reversed()).toList();
         int n = GridStitcher.defaultSide(alive.size());

@@ -22,6 +22,11 @@ public final class OutputLayout {
         return String.format(Locale.ROOT, "vgg_%s_%dx%d.png", layer, side, side);
     }
 
+    /** Whether {@code file} (a name in --out) is a grid of {@code layer}, of any side. */
+    public static boolean isGrid(String file, String layer) {
+        return file.matches(java.util.regex.Pattern.quote("vgg_" + layer + "_") + "(\\d+)x\\1\\.png");
+    }
+
     /** A layer's own gallery page when a run covers several layers. */
     public static String layerPage(String layer) {
         return layer + ".html";

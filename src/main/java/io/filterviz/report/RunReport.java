@@ -11,13 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * What lands in --out, in order. Each filter is persisted the moment its result reaches the driver: its PNG, then
  * its resume-state row. At the end come results.csv, the Parquet table, one grid per layer and the gallery, built
- * from every finished row, old and new.
+ * from every finished row in the folder: this run's, and earlier runs' of any selection.
  */
 public final class RunReport {
     private final OutputStore store;
@@ -26,8 +27,9 @@ public final class RunReport {
     private final PrintStream console;
     private final Progress progress;
     private final Map<FilterId, FilterRecord> results = new TreeMap<>(FilterId.BY_LAYER_THEN_FILTER);
+    private int earlier;
 
-    /** @param layers the run's layers in network order */
+    /** @param layers the folder's layers, this run's and earlier runs', in network order */
     public RunReport(OutputStore store, ResumeState state, List<String> layers, PrintStream console, Progress progress) {
         this.store = store;
         this.state = state;
@@ -36,18 +38,23 @@ public final class RunReport {
         this.progress = progress;
     }
 
-    /** @param planned every item of the run; @param finished those a previous run already persisted */
+    /**
+     * @param planned  every item of this run
+     * @param finished every item earlier runs persisted in the folder, planned now or not
+     */
     public void begin(List<FilterId> planned, Map<FilterId, FilterRecord> finished) {
         results.putAll(finished);
+        earlier = finished.size();
+        Map<String, List<Integer>> plannedByLayer = new LinkedHashMap<>();
         for (String layer : layers) {
             List<Integer> filters = planned.stream().filter(id -> id.layer().equals(layer)).map(FilterId::filter).toList();
-            console.printf("Compute filters %d to %d%s%n", filters.get(0), filters.get(filters.size() - 1) + 1,
-                    layers.size() > 1 ? " of " + layer : "");
+            if (!filters.isEmpty()) plannedByLayer.put(layer, filters);
         }
+        plannedByLayer.forEach((layer, filters) -> console.printf("Compute filters %d to %d%s%n", filters.get(0),
+                filters.get(filters.size() - 1) + 1, plannedByLayer.size() > 1 ? " of " + layer : ""));
         List<FilterId> toCompute = planned.stream().filter(id -> !finished.containsKey(id)).toList();
-        if (!finished.isEmpty()) {
-            console.printf("Resuming: %d finished filters skipped, %d to compute%n", finished.size(), toCompute.size());
-        }
+        int skipped = planned.size() - toCompute.size();
+        if (skipped > 0) console.printf("Resuming: %d finished filters skipped, %d to compute%n", skipped, toCompute.size());
         progress.start(toCompute);
     }
 
@@ -65,22 +72,42 @@ public final class RunReport {
         ResultTables.writeCsv(store, results.values());
         ResultTables.writeParquet(spark, store, results.values());
         console.printf("%d filter processed, %d dead%n", results.size() - dead, dead);
+        Map<String, List<FilterRecord>> byLayer = byLayer();
+        console.println(holdings(byLayer));
+        boolean severalLayers = byLayer.size() > 1;
         List<Gallery.LayerSummary> summaries = new ArrayList<>();
-        for (Map.Entry<String, List<FilterRecord>> layer : byLayer().entrySet()) {
+        for (Map.Entry<String, List<FilterRecord>> layer : byLayer.entrySet()) {
             List<FilterRecord> records = layer.getValue();
             String grid = LayerGrid.write(store, layer.getKey(), records, gridSide, console);
             long layerDead = records.stream().filter(FilterRecord::dead).count();
             summaries.add(new Gallery.LayerSummary(layer.getKey(), grid, records.size() - layerDead, layerDead,
                     records.stream().mapToDouble(FilterRecord::seconds).sum()));
-            if (layers.size() > 1) {
+            if (severalLayers) {
                 write(OutputLayout.layerPage(layer.getKey()),
                         Gallery.layerPage(layer.getKey(), runJson, grid, records, OutputLayout.INDEX));
             } else {
                 write(OutputLayout.INDEX, Gallery.layerPage(layer.getKey(), runJson, grid, records, null));
             }
         }
-        if (layers.size() > 1) write(OutputLayout.INDEX, Gallery.overview(runJson, summaries));
+        if (severalLayers) write(OutputLayout.INDEX, Gallery.overview(runJson, summaries));
         console.println("Gallery: " + store.uri(OutputLayout.INDEX));
+    }
+
+    /**
+     * What the folder now holds: "DIR holds 512 filters of block5_conv1, 16 from earlier runs", or with several
+     * layers "DIR holds 26 filters, 24 from earlier runs: 2 of block1_conv1, 2 of block1_conv2, ...".
+     */
+    private String holdings(Map<String, List<FilterRecord>> byLayer) {
+        String fromEarlier = earlier > 0 ? ", " + earlier + " from earlier runs" : "";
+        if (byLayer.size() == 1) {
+            Map.Entry<String, List<FilterRecord>> only = byLayer.entrySet().iterator().next();
+            return String.format(Locale.ROOT, "%s holds %d filters of %s%s", store.uri(""), only.getValue().size(), only.getKey(),
+                    fromEarlier);
+        }
+        List<String> perLayer = new ArrayList<>();
+        byLayer.forEach((layer, rows) -> perLayer.add(rows.size() + " of " + layer));
+        return String.format(Locale.ROOT, "%s holds %d filters%s: %s", store.uri(""), results.size(), fromEarlier,
+                String.join(", ", perLayer));
     }
 
     /** Finished rows per layer, layers in network order. */

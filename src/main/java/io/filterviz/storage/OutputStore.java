@@ -122,11 +122,14 @@ public final class OutputStore {
         }
     }
 
-    /** Names of the files (not folders, not temporary files) directly in a folder under --out; empty if none. */
+    /**
+     * Names of the files (not folders, not temporary files) directly in a folder under --out ("" for --out
+     * itself); empty if none.
+     */
     public List<String> list(String folder) {
         List<String> names = new ArrayList<>();
         try {
-            Path dir = new Path(root, folder);
+            Path dir = folder.isEmpty() ? root : new Path(root, folder);
             if (!fs.exists(dir)) return names;
             for (FileStatus status : fs.listStatus(dir)) {
                 String name = status.getPath().getName();
@@ -135,6 +138,15 @@ public final class OutputStore {
             return names;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes a file under --out; nothing happens when there is none. */
+    public void delete(String relative) {
+        try {
+            fs.delete(new Path(root, relative), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + uri(relative), e);
         }
     }
 

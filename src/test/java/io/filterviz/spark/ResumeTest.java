@@ -38,8 +38,8 @@ class ResumeTest {
         assertEquals(0, run(out).exit());
         byte[] grid = Files.readAllBytes(out.resolve("vgg_block5_conv1_2x2.png"));
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
-        assertEquals("0:6", runJson(out).get("filterRange").asText());
-        assertEquals("[\"block5_conv1\"]", runJson(out).get("layers").toString());
+        assertEquals("[{\"layers\":[\"block5_conv1\"],\"filterRange\":\"0:6\"}]",
+                runJson(out).get("selections").toString());
 
         // As if the driver had died before filters 1 and 4 were persisted:
         for (int f : new int[]{1, 4}) {
@@ -61,6 +61,7 @@ class ResumeTest {
         assertEquals(old, Files.getLastModifiedTime(kept), "a finished filter's picture is not rewritten");
         assertEquals(strip(csv), strip(Files.readAllLines(out.resolve("results.csv"))));
         assertArrayEquals(grid, Files.readAllBytes(out.resolve("vgg_block5_conv1_2x2.png")), "same grid");
+        assertEquals(1, runJson(out).get("selections").size(), "the same selection is recorded once");
     }
 
     @Test
@@ -69,13 +70,14 @@ class ResumeTest {
         assertEquals(0, run(out).exit());
         MainRun other = run(out, "--epochs", "3");
         assertEquals(2, other.exit());
-        assertTrue(other.err().contains("holds a run with epochs 2, this one has 3"), other.err());
+        assertTrue(other.err().contains("holds pictures made with epochs 2, this run has 3"), other.err());
         assertTrue(other.err().contains("--overwrite"), other.err());
 
         MainRun overwrite = run(out, "--epochs", "3", "--overwrite");
         assertEquals(0, overwrite.exit(), overwrite.err());
         assertFalse(overwrite.out().contains("Resuming"), overwrite.out());
-        assertEquals(3, runJson(out).get("epochs").asInt());
+        assertEquals(3, runJson(out).get("recipe").get("epochs").asInt());
+        assertEquals(1, runJson(out).get("selections").size(), "started over: the old selection is gone");
     }
 
     private static JsonNode runJson(Path out) throws Exception {

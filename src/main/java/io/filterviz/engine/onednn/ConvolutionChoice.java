@@ -55,4 +55,13 @@ public record ConvolutionChoice(Mode mode, Set<String> layers) implements Serial
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+
+    /** How run.json's recipe names it. */
+    public String label() {
+        return switch (mode) {
+            case DIRECT -> "direct";
+            case MEASURED -> "winograd-where-faster";
+            case LAYERS -> "winograd:" + String.join("+", new java.util.TreeSet<>(layers));
+        };
+    }
 }

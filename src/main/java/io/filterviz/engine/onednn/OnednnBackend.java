@@ -46,6 +46,12 @@ public final class OnednnBackend implements ComputeBackend {
 
     public Precision precision() { return precision; }
 
+    /** oneDNN has no bf16 Winograd: bf16 convolutions are direct whatever the choice. */
+    @Override
+    public String convolutions() {
+        return precision == Precision.BF16 ? ConvolutionChoice.DIRECT.label() : convolutions.label();
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof OnednnBackend b && b.precision == precision && b.convolutions.equals(convolutions);

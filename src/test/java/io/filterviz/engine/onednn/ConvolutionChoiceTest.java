@@ -16,6 +16,16 @@ class ConvolutionChoiceTest {
     private static final ConvolutionChoice MEASURED = ConvolutionChoice.MEASURED;
 
     @Test
+    void runJsonNamesTheConvolutionsABackendRuns() {
+        assertEquals("winograd-where-faster", new OnednnBackend(Precision.FP32).convolutions());
+        assertEquals("direct", new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT).convolutions());
+        assertEquals("winograd:block1_conv2+block5_conv1", new OnednnBackend(Precision.FP32,
+                ConvolutionChoice.layers(Set.of("block5_conv1", "block1_conv2"))).convolutions());
+        assertEquals("direct", new OnednnBackend(Precision.BF16).convolutions(), "oneDNN has no bf16 Winograd");
+        assertEquals("direct", new io.filterviz.engine.nd4j.Nd4jBackend().convolutions());
+    }
+
+    @Test
     void winogradWhereItMeasuredFaster() {
         // block5 at the Keras schedule's sizes (4-21 px): direct; from 22 px a side on, Winograd.
         assertFalse(MEASURED.winograd("block5_conv1", 512, 21, 21));

@@ -1,0 +1,92 @@
+package io.filterviz.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.filterviz.config.BadInputException;
+import io.filterviz.engine.AscentSettings;
+import io.filterviz.storage.OutputStore;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** run.json: the recipe guards the folder, the selections only accumulate. */
+class RunRecordTest {
+    private static final Recipe RECIPE = Recipe.of(AscentSettings.defaults(), "random, seed 42", "onednn", "fp32",
+            "winograd-where-faster");
+    private static final RunRecord.Selection BLOCK5_0_16 = new RunRecord.Selection(List.of("block5_conv1"), "0:16");
+    private static final RunRecord.Selection BLOCK5_ALL = new RunRecord.Selection(List.of("block5_conv1"), "0:");
+
+    @TempDir
+    Path dir;
+
+    private OutputStore store() {
+        return OutputStore.open(dir.resolve("out").toString(), new Configuration());
+    }
+
+    @Test
+    void theRecipeHoldsWhatChangesAPictureAndNotTheSelection() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(RunRecord.first(RECIPE, BLOCK5_0_16).json());
+        assertEquals(List.of("step", "epochs", "upscalingSteps", "upscalingFactor", "outputWidth", "outputHeight",
+                "seed", "weights", "engine", "precision", "convolutions"), names(json.get("recipe")));
+        assertEquals(412, json.get("recipe").get("outputWidth").asInt());
+        assertEquals("winograd-where-faster", json.get("recipe").get("convolutions").asText());
+        assertEquals("[{\"layers\":[\"block5_conv1\"],\"filterRange\":\"0:16\"}]", json.get("selections").toString());
+    }
+
+    @Test
+    void anotherSelectionIsAddedOnceAndInOrder() {
+        OutputStore store = store();
+        assertEquals(List.of(BLOCK5_0_16), RunRecord.adding(store, RECIPE, BLOCK5_0_16).selections(), "an empty folder");
+        store.write(RunRecord.FILE, RunRecord.first(RECIPE, BLOCK5_0_16).bytes());
+        RunRecord grown = RunRecord.adding(store, RECIPE, BLOCK5_ALL);
+        assertEquals(List.of(BLOCK5_0_16, BLOCK5_ALL), grown.selections());
+        store.write(RunRecord.FILE, grown.bytes());
+        assertEquals(List.of(BLOCK5_0_16, BLOCK5_ALL), RunRecord.adding(store, RECIPE, BLOCK5_0_16).selections());
+    }
+
+    @Test
+    void anotherRecipeIsRefusedNamingTheFirstDifference() {
+        OutputStore store = store();
+        store.write(RunRecord.FILE, RunRecord.first(RECIPE, BLOCK5_0_16).bytes());
+        Recipe bf16 = Recipe.of(AscentSettings.defaults(), "random, seed 42", "onednn", "bf16", "direct");
+        BadInputException e = assertThrows(BadInputException.class, () -> RunRecord.adding(store, bf16, BLOCK5_ALL));
+        assertTrue(e.getMessage().contains("holds pictures made with precision \"fp32\", this run has \"bf16\""),
+                e.getMessage());
+        Recipe direct = Recipe.of(AscentSettings.defaults(), "random, seed 42", "onednn", "fp32", "direct");
+        e = assertThrows(BadInputException.class, () -> RunRecord.adding(store, direct, BLOCK5_ALL));
+        assertTrue(e.getMessage().contains("convolutions \"winograd-where-faster\", this run has \"direct\""),
+                e.getMessage());
+    }
+
+    @Test
+    void aRecipeWithAFieldThisVersionDoesNotKnowIsRefused() throws Exception {
+        OutputStore store = store();
+        String json = RunRecord.first(RECIPE, BLOCK5_0_16).json().replace("\"seed\" : 42,", "\"seed\" : 42, \"model\" : \"resnet\",");
+        store.write(RunRecord.FILE, json.getBytes(StandardCharsets.UTF_8));
+        BadInputException e = assertThrows(BadInputException.class, () -> RunRecord.adding(store, RECIPE, BLOCK5_0_16));
+        assertTrue(e.getMessage().contains("holds pictures made with model \"resnet\", this run has none"), e.getMessage());
+    }
+
+    @Test
+    void anUnreadableRunJsonIsRefusedInOneLine() {
+        OutputStore store = store();
+        store.write(RunRecord.FILE, "{\"recipe\": ".getBytes(StandardCharsets.UTF_8));
+        BadInputException e = assertThrows(BadInputException.class, () -> RunRecord.adding(store, RECIPE, BLOCK5_0_16));
+        assertEquals("--out " + store.uri("") + " holds an unreadable run.json: use another --out, or --overwrite to "
+                + "start over", e.getMessage());
+    }
+
+    private static List<String> names(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
