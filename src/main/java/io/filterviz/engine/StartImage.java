@@ -21,7 +21,8 @@ public final class StartImage {
         return chw;
     }
 
-    static long mix(long seed, String layer, int filter) {
+    /** A generator seed from (seed, layer, filter): the Lucid recipe draws from it too (engine/lucid). */
+    public static long mix(long seed, String layer, int filter) {
         long h = seed * 0x9E3779B97F4A7C15L + layer.hashCode();
         h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L + filter;
         return h ^ (h >>> 29);

@@ -1,0 +1,113 @@
+package io.filterviz.engine.lucid;
+
+import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.RenderedFilter;
+import io.filterviz.engine.StartImage;
+import io.filterviz.image.Deprocess;
+import io.filterviz.image.RgbImage;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The Lucid recipe's render loop, beside the Keras example's {@link io.filterviz.engine.FilterRenderer}: at each step
+ * the Fourier parameters make an image, the step's transforms move it, the network scores it (the target's mean,
+ * pixel values 0–255), and the gradient goes back through the transforms and the parameterisation to Adam, which
+ * climbs. No early exit. The loss reported is the objective on the final image without transforms; a filter whose
+ * loss is then still ≤ 1e−7 (the Keras recipe's threshold) is dead. The picture is the final image × 255, truncated.
+ *
+ * <p>Reproducible: the spectrum is drawn from (seed, layer, filter) and step t's transforms from (seed, layer, filter,
+ * t), so a filter's picture never depends on partitioning or task order.
+ */
+public final class LucidRenderer {
+    static final double PIXEL_SCALE = 255;
+
+    private final LucidObjective objective;
+    private final LucidSettings settings;
+    private final String layer;
+
+    public LucidRenderer(FilterObjective objective, LucidSettings settings, String layer) {
+        this(LucidObjective.plain(objective), settings, layer);
+    }
+
+    public LucidRenderer(LucidObjective objective, LucidSettings settings, String layer) {
+        this.objective = objective;
+        this.settings = settings;
+        this.layer = layer;
+    }
+
+    public RenderedFilter render(int filter) {
+        long start = System.nanoTime();
+        int width = settings.outputWidth();
+        int height = settings.outputHeight();
+        int channels = settings.channels();
+        long filterSeed = StartImage.mix(settings.seed(), layer, filter);
+        FourierImage fourier = FourierImage.create(channels, width, height, settings.initSd(), settings.fftDecay(),
+                new SplittableRandom(filterSeed));
+        double[] parameters = fourier.parameters();
+        double[] parameterGradient = new double[parameters.length];
+        Adam adam = new Adam(parameters.length, settings.learningRate());
+        double[] image = new double[channels * height * width];
+        TransformChain.Workspace workspace = new TransformChain.Workspace();
+        Buffers buffers = new Buffers();
+        for (int step = 0; step < settings.steps(); step++) {
+            fourier.render(image);
+            TransformChain chain = transforms(filterSeed, step, height, width);
+            double[] seen = chain.apply(image, channels, workspace);
+            int length = channels * chain.outHeight() * chain.outWidth();
+            float[] input = buffers.input(length);
+            float[] gradient = buffers.gradient(length);
+            for (int i = 0; i < length; i++) input[i] = (float) (seen[i] * PIXEL_SCALE);
+            LucidObjective.ReluGradient relu = step < settings.redirectedReluSteps()
+                    ? LucidObjective.ReluGradient.REDIRECTED : LucidObjective.ReluGradient.PLAIN;
+            objective.lossAndGradient(input, chain.outWidth(), chain.outHeight(), filter, gradient, relu);
+            double[] seenGradient = buffers.seenGradient(length);
+            for (int i = 0; i < length; i++) seenGradient[i] = gradient[i] * PIXEL_SCALE;
+            fourier.backward(chain.adjoint(seenGradient, channels, workspace), parameterGradient);
+            adam.ascend(parameters, parameterGradient);
+        }
+        fourier.render(image);
+        float[] input = buffers.input(image.length);
+        for (int i = 0; i < image.length; i++) input[i] = (float) (image[i] * PIXEL_SCALE);
+        float loss = objective.lossAndGradient(input, width, height, filter, buffers.gradient(image.length),
+                LucidObjective.ReluGradient.PLAIN);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (loss <= Deprocess.EPSILON) return RenderedFilter.dead(filter, loss, seconds);
+        return new RenderedFilter(filter, loss, seconds, false, picture(image, channels, width, height));
+    }
+
+    private TransformChain transforms(long filterSeed, int step, int height, int width) {
+        if (settings.transforms() == LucidSettings.Transforms.NONE) return TransformChain.identity(height, width);
+        return StandardTransforms.draw(new SplittableRandom(StartImage.mix(filterSeed, "transforms", step)), height, width);
+    }
+
+    /** Channels-first (0, 1) values × 255, truncated as numpy's astype(uint8); one channel becomes grey RGB. */
+    static RgbImage picture(double[] image, int channels, int width, int height) {
+        int plane = width * height;
+        byte[] rgb = new byte[3 * plane];
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < 3; c++) {
+                double v = image[(channels == 3 ? c : 0) * plane + p];
+                rgb[p * 3 + c] = (byte) (int) (Math.min(1.0, Math.max(0.0, v)) * PIXEL_SCALE);
+            }
+        }
+        return new RgbImage(width, height, rgb);
+    }
+
+    /** The network's input and gradient arrays, one pair per length (the standard transforms draw 11 sizes). */
+    private static final class Buffers {
+        private final Map<Integer, float[]> inputs = new HashMap<>();
+        private final Map<Integer, float[]> gradients = new HashMap<>();
+        private double[] seenGradient = new double[0];
+
+        float[] input(int length) { return inputs.computeIfAbsent(length, float[]::new); }
+
+        float[] gradient(int length) { return gradients.computeIfAbsent(length, float[]::new); }
+
+        double[] seenGradient(int length) {
+            if (seenGradient.length < length) seenGradient = new double[length];
+            return seenGradient;
+        }
+    }
+}
