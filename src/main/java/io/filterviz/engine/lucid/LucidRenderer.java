@@ -14,8 +14,10 @@ import java.util.SplittableRandom;
  * The Lucid recipe's render loop, beside the Keras example's {@link io.filterviz.engine.FilterRenderer}: at each step
  * the Fourier parameters make an image, the step's transforms move it, the network scores it (the target's mean,
  * pixel values 0–255), and the gradient goes back through the transforms and the parameterisation to Adam, which
- * climbs. No early exit. The loss reported is the objective on the final image without transforms; a filter whose
- * loss is then still ≤ 1e−7 (the Keras recipe's threshold) is dead. The picture is the final image × 255, truncated.
+ * climbs. No early exit. The loss reported is the objective on the final image without transforms. Where the target
+ * cannot be negative (after a ReLU, as in VGG16), a filter whose loss is then still ≤ 1e−7 (the Keras recipe's
+ * threshold) is dead; elsewhere (a logit) every filter gets its picture. The picture is the final image × 255,
+ * truncated.
  *
  * <p>Reproducible: the spectrum is drawn from (seed, layer, filter) and step t's transforms from (seed, layer, filter,
  * t), so a filter's picture never depends on partitioning or task order.
@@ -26,15 +28,19 @@ public final class LucidRenderer {
     private final LucidObjective objective;
     private final LucidSettings settings;
     private final String layer;
+    private final boolean deadAtZero;
 
+    /** VGG's case: a target after a ReLU, so a loss still ≤ 1e−7 at the end means dead. */
     public LucidRenderer(FilterObjective objective, LucidSettings settings, String layer) {
-        this(LucidObjective.plain(objective), settings, layer);
+        this(LucidObjective.plain(objective), settings, layer, true);
     }
 
-    public LucidRenderer(LucidObjective objective, LucidSettings settings, String layer) {
+    /** @param deadAtZero whether a final loss ≤ 1e−7 means a dead filter: only where the target cannot be negative */
+    public LucidRenderer(LucidObjective objective, LucidSettings settings, String layer, boolean deadAtZero) {
         this.objective = objective;
         this.settings = settings;
         this.layer = layer;
+        this.deadAtZero = deadAtZero;
     }
 
     public RenderedFilter render(int filter) {
@@ -73,7 +79,7 @@ public final class LucidRenderer {
         float loss = objective.lossAndGradient(input, width, height, filter, buffers.gradient(image.length),
                 LucidObjective.ReluGradient.PLAIN);
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (loss <= Deprocess.EPSILON) return RenderedFilter.dead(filter, loss, seconds);
+        if (deadAtZero && loss <= Deprocess.EPSILON) return RenderedFilter.dead(filter, loss, seconds);
         return new RenderedFilter(filter, loss, seconds, false, picture(image, channels, width, height));
     }
 

@@ -67,7 +67,7 @@ class LucidRendererTest {
         int side = 8;
         int steps = 4;
         Smooth smooth = new Smooth();
-        RenderedFilter rendered = new LucidRenderer(smooth, settings(steps, Transforms.NONE, 0, side, channels, 1), "l")
+        RenderedFilter rendered = new LucidRenderer(smooth, settings(steps, Transforms.NONE, 0, side, channels, 1), "l", true)
                 .render(0);
         assertEquals(steps + 1, smooth.inputs.size());
 
@@ -143,8 +143,8 @@ class LucidRendererTest {
     void deterministicFormStartsFlatGreyAndDependsOnNoSeed() {
         Smooth a = new Smooth();
         Smooth b = new Smooth();
-        RenderedFilter first = new LucidRenderer(a, settings(6, Transforms.NONE, 0, 16, 3, 1), "x").render(0);
-        RenderedFilter second = new LucidRenderer(b, settings(6, Transforms.NONE, 0, 16, 3, 99), "y").render(5);
+        RenderedFilter first = new LucidRenderer(a, settings(6, Transforms.NONE, 0, 16, 3, 1), "x", true).render(0);
+        RenderedFilter second = new LucidRenderer(b, settings(6, Transforms.NONE, 0, 16, 3, 99), "y", true).render(5);
         for (float value : a.inputs.get(0)) assertEquals(127.5f, value);
         for (int i = 0; i < a.inputs.size(); i++) {
             assertArrayEquals(a.inputs.get(i), b.inputs.get(i));
@@ -160,9 +160,9 @@ class LucidRendererTest {
         Smooth a = new Smooth();
         Smooth b = new Smooth();
         Smooth otherFilter = new Smooth();
-        new LucidRenderer(a, lucid, "conv").render(3);
-        new LucidRenderer(b, lucid, "conv").render(3);
-        new LucidRenderer(otherFilter, lucid, "conv").render(4);
+        new LucidRenderer(a, lucid, "conv", true).render(3);
+        new LucidRenderer(b, lucid, "conv", true).render(3);
+        new LucidRenderer(otherFilter, lucid, "conv", true).render(4);
         assertEquals(13, a.inputs.size());
         boolean differs = false;
         for (int i = 0; i < a.inputs.size(); i++) {
@@ -183,7 +183,7 @@ class LucidRendererTest {
     @Test
     void reportedLossAndPictureAreTheFinalImageWithoutTransforms() {
         Smooth smooth = new Smooth();
-        RenderedFilter rendered = new LucidRenderer(smooth, settings(5, Transforms.STANDARD, 0.01, 24, 3, 3), "c").render(1);
+        RenderedFilter rendered = new LucidRenderer(smooth, settings(5, Transforms.STANDARD, 0.01, 24, 3, 3), "c", true).render(1);
         float[] last = smooth.inputs.get(5);
         assertEquals(smooth.losses.get(5), rendered.loss());
         assertEquals(ReluGradient.PLAIN, smooth.relus.get(5));
@@ -206,16 +206,20 @@ class LucidRendererTest {
             java.util.Arrays.fill(gradient, 0);
             return 0f;
         };
-        RenderedFilter rendered = new LucidRenderer(silent, settings(20, Transforms.STANDARD, 0.01, 32, 3, 1), "c").render(2);
+        RenderedFilter rendered = new LucidRenderer(silent, settings(20, Transforms.STANDARD, 0.01, 32, 3, 1), "c", true).render(2);
         assertEquals(21, calls[0], "no early exit");
         assertTrue(rendered.dead());
         assertNull(rendered.image());
+        // where the target can be negative (a logit), zero is a value like any other
+        RenderedFilter logit = new LucidRenderer(silent, settings(3, Transforms.NONE, 0, 8, 3, 1), "c", false).render(2);
+        assertFalse(logit.dead());
+        assertEquals(8, logit.image().width());
     }
 
     @Test
     void theRedirectedReluSeamAsksForItOverTheFirstStepsOnly() {
         Smooth smooth = new Smooth();
-        new LucidRenderer(smooth, new LucidSettings(0.05, 20, 0, 1, Transforms.NONE, 8, 8, 3, 1, 17), "c").render(0);
+        new LucidRenderer(smooth, new LucidSettings(0.05, 20, 0, 1, Transforms.NONE, 8, 8, 3, 1, 17), "c", true).render(0);
         for (int i = 0; i < 21; i++) {
             assertEquals(i < 17 ? ReluGradient.REDIRECTED : ReluGradient.PLAIN, smooth.relus.get(i), "call " + i);
         }
@@ -241,7 +245,7 @@ class LucidRendererTest {
                 return loss;
             };
             RenderedFilter rendered = new LucidRenderer(recording, settings(40, Transforms.STANDARD, 0.01, 48, 3, 42),
-                    "block3_conv1").render(5);
+                    "block3_conv1", true).render(5);
             assertFalse(rendered.dead());
             assertEquals(41, losses.size());
             assertTrue(rendered.loss() > 2 * losses.get(0), losses.toString());
