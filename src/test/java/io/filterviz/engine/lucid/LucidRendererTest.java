@@ -103,6 +103,28 @@ class LucidRendererTest {
         assertTrue(smooth.losses.get(steps) > smooth.losses.get(0), smooth.losses.toString());
     }
 
+    /**
+     * The same loop in PyTorch (torch.fft.irfft2, autograd, torch.optim.Adam, float64): the losses printed by
+     * src/test/python/lucid_deterministic_reference.py, 16 × 16, 10 steps, then the final image's.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 1})
+    void deterministicFormAgreesWithPyTorch(int channels) {
+        double[] torch = channels == 3
+                ? new double[]{9.753987201909833, 10.152433953818985, 10.535443865476601, 10.903907508499193,
+                        11.257870600873378, 11.59748661767295, 11.923448494233048, 12.236861088750796,
+                        12.539061812455005, 12.83130116910413, 13.11452756354458}
+                : new double[]{10.800856624197955, 12.249046211576884, 13.64510777439727, 14.983738804149917,
+                        16.264611340834502, 17.48993505367664, 18.66108409138592, 19.778959078887226,
+                        20.84595214971454, 21.866067484926347, 22.84359573719944};
+        Smooth smooth = new Smooth();
+        RenderedFilter rendered = new LucidRenderer(smooth, settings(10, Transforms.NONE, 0, 16, channels, 42), "l", true)
+                .render(0);
+        assertEquals(torch.length, smooth.losses.size());
+        for (int i = 0; i < torch.length; i++) assertEquals(torch[i], smooth.losses.get(i), 1e-5, "call " + i); // float32 losses: ulp ~1e-6
+        assertEquals(torch[10], rendered.loss(), 1e-5);
+    }
+
     private static double[] referenceImage(double[] theta, int channels, int side) {
         int bins = side / 2 + 1;
         int block = side * bins;
