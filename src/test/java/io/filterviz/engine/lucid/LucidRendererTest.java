@@ -266,12 +266,12 @@ class LucidRendererTest {
                 losses.add(loss);
                 return loss;
             };
-            RenderedFilter rendered = new LucidRenderer(recording, settings(40, Transforms.STANDARD, 0.01, 48, 3, 42),
+            RenderedFilter rendered = new LucidRenderer(recording, settings(30, Transforms.STANDARD, 0.01, 32, 3, 42),
                     "block3_conv1", true).render(5);
             assertFalse(rendered.dead());
-            assertEquals(41, losses.size());
+            assertEquals(31, losses.size());
             assertTrue(rendered.loss() > 2 * losses.get(0), losses.toString());
-            assertNotEquals(rendered.image().get(0, 0, 0), rendered.image().get(24, 24, 0));
+            assertNotEquals(rendered.image().get(0, 0, 0), rendered.image().get(16, 16, 0));
         }
     }
 }
