@@ -2,7 +2,7 @@ package io.filterviz.job;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
-import io.filterviz.config.OneLine;
+import io.filterviz.text.OneLine;
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.UpscalingSchedule;
 import io.filterviz.model.ImagenetWeights;
