@@ -1,5 +1,6 @@
 package io.filterviz.it;
 
+import io.filterviz.engine.onednn.OnednnBackend;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -25,13 +26,17 @@ class CpuWithoutAvx512IT {
     private record Result(int exit, String output) {}
 
     private static Result submit(String... args) throws Exception {
+        return submit(AVX2, args);
+    }
+
+    private static Result submit(Map<String, String> env, String... args) throws Exception {
         Files.createDirectories(WORK);
         List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString()));
         command.addAll(List.of(args));
         Path log = Files.createTempFile(WORK, "submit-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().remove("SPARK_HOME");
-        builder.environment().putAll(AVX2);
+        builder.environment().putAll(env);
         Process process = builder.start();
         assertTrue(process.waitFor(3, TimeUnit.MINUTES), "submit.sh did not end");
         return new Result(process.exitValue(), Files.readString(log));
@@ -55,6 +60,37 @@ class CpuWithoutAvx512IT {
                 "--master", "local[1]", "--out", WORK.resolve("bf16").toString());
         assertEquals(2, result.exit(), result.output());
         List<String> lines = result.output().lines().filter(l -> !l.isBlank()).toList();
-        assertTrue(lines.get(lines.size() - 1).contains("AVX512_BF16"), result.output());
+        assertEquals("filterviz: " + OnednnBackend.NO_BF16, lines.get(lines.size() - 1), result.output());
+    }
+
+    /**
+     * The driver's CPU has AVX-512 and AVX512_BF16, its executors' do not (DNNL_MAX_CPU_ISA through
+     * spark.executorEnv): fp32 runs there on direct convolutions, and a bf16 task fails with the driver's own line,
+     * not a native error.
+     */
+    @Test
+    void executorsOnACpuWithoutAvx512CheckForThemselves() throws Exception {
+        try (SparkStandaloneCluster cluster = new SparkStandaloneCluster(PROJECT.resolve("target/spark-home"),
+                WORK.resolve("cluster"), 1)) {
+            String[] common = {"--weights", "random", "--filter-range", "0:2", "--output-dim", "64", "--upscaling-steps",
+                    "2", "--epochs", "2", "--master", cluster.masterUrl(), "--overwrite",
+                    "--conf", "spark.executorEnv.DNNL_MAX_CPU_ISA=AVX2"};
+            Path fp32 = WORK.resolve("executors-fp32");
+            Result ran = submit(cluster.environment(), concat(common, "--out", fp32.toString()));
+            assertEquals(0, ran.exit(), ran.output());
+            assertEquals(3, Files.readAllLines(fp32.resolve("results.csv")).size(), ran.output());
+
+            Result refused = submit(cluster.environment(),
+                    concat(common, "--precision", "bf16", "--out", WORK.resolve("executors-bf16").toString()));
+            assertEquals(1, refused.exit(), refused.output());
+            List<String> said = refused.output().lines().filter(l -> l.startsWith("filterviz: failed")).toList();
+            assertEquals(List.of("filterviz: failed: " + OnednnBackend.NO_BF16), said, refused.output());
+        }
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
     }
 }
