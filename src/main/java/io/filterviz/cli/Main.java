@@ -91,7 +91,8 @@ public final class Main {
         String rootText = root.getMessage() == null ? root.getClass().getSimpleName()
                 : root.getClass().getSimpleName() + ": " + OneLine.of(root);
         Throwable ours = outermostOwnMessage(e);
-        if (ours == null || ours == root) return rootText;
+        if (ours == null) return rootText;
+        if (ours == root) return OneLine.of(root); // our own words, the class name adds nothing
         String said = OneLine.of(ours);
         return said.contains(rootText) ? said : said + ": " + rootText;
     }

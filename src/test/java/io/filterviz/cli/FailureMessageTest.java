@@ -50,6 +50,15 @@ class FailureMessageTest {
     }
 
     @Test
+    void ourOwnRootCauseFromAnExecutorIsSaidInItsOwnWords() {
+        IllegalStateException ours = thrownBy("io.filterviz.engine.onednn.OnednnBackend",
+                new IllegalStateException("--precision bf16 needs a CPU with AVX512_BF16"));
+        RuntimeException spark = thrownBy("org.apache.spark.scheduler.DAGScheduler",
+                new RuntimeException("Job aborted due to stage failure: " + ours, ours));
+        assertEquals("--precision bf16 needs a CPU with AVX512_BF16", Main.failure(spark));
+    }
+
+    @Test
     void withoutAMessageOfOursTheRootCauseIsWhatIsSaid() {
         IOException disk = thrownBy("org.apache.hadoop.fs.RawLocalFileSystem", new IOException("No space left on device"));
         RuntimeException library = thrownBy("org.apache.spark.sql.execution.datasources.FileFormatWriter",
