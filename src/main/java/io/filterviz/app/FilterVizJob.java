@@ -62,7 +62,7 @@ public final class FilterVizJob {
                 store.write(RunParameters.FILE, plan.parameters().bytes());
                 ResumeState state = new ResumeState(store);
                 RunReport report = new RunReport(store, state, plan.layerNames(), out, Progress.forConsole(out));
-                Map<FilterId, FilterRecord> finished = state.finished();
+                Map<FilterId, FilterRecord> finished = report.withIntactPictures(state.finished(err::println), err::println);
                 report.begin(plan.items(), finished);
                 List<FilterId> remaining = plan.items().stream().filter(id -> !finished.containsKey(id)).toList();
                 if (!remaining.isEmpty()) {

@@ -1,9 +1,11 @@
 package io.filterviz.report;
 
+import io.filterviz.image.Png;
 import io.filterviz.result.FilterId;
 import io.filterviz.result.FilterRecord;
 import io.filterviz.storage.OutputStore;
 import io.filterviz.storage.ResumeState;
+import io.filterviz.text.OneLine;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * What lands in --out, in order. Each filter is persisted the moment its result reaches the driver: its PNG, then
@@ -34,6 +37,28 @@ public final class RunReport {
         this.layers = List.copyOf(layers);
         this.console = console;
         this.progress = progress;
+    }
+
+    /**
+     * The finished rows whose picture a grid can use: a live filter whose PNG is missing, truncated or unreadable
+     * is left out, so it is computed again rather than stitched; {@code warnings} gets one line for it.
+     */
+    public Map<FilterId, FilterRecord> withIntactPictures(Map<FilterId, FilterRecord> finished, Consumer<String> warnings) {
+        Map<FilterId, FilterRecord> intact = new TreeMap<>(FilterId.BY_LAYER_THEN_FILTER);
+        for (FilterRecord row : finished.values()) {
+            if (!row.dead()) {
+                String picture = OutputLayout.picture(row.id());
+                try {
+                    Png.decode(store.read(picture));
+                } catch (RuntimeException e) {
+                    warnings.accept("filterviz: " + store.uri(picture) + " cannot be read (" + OneLine.of(e)
+                            + "): computing that filter again");
+                    continue;
+                }
+            }
+            intact.put(row.id(), row);
+        }
+        return intact;
     }
 
     /** @param planned every item of the run; @param finished those a previous run already persisted */
