@@ -89,7 +89,7 @@ public final class RunReport {
         long dead = results.values().stream().filter(FilterRecord::dead).count();
         ResultTables.writeCsv(store, results.values());
         ResultTables.writeParquet(spark, store, results.values());
-        console.printf("%d filter processed, %d dead%n", results.size() - dead, dead);
+        console.println(summary(results.size(), dead));
         List<Gallery.LayerSummary> summaries = new ArrayList<>();
         for (Map.Entry<String, List<FilterRecord>> layer : byLayer().entrySet()) {
             List<FilterRecord> records = layer.getValue();
@@ -106,6 +106,11 @@ public final class RunReport {
         }
         if (layers.size() > 1) write(OutputLayout.INDEX, Gallery.overview(runJson, summaries));
         console.println("Gallery: " + store.uri(OutputLayout.INDEX));
+    }
+
+    /** The run's last count. The Keras example ends with "6 filter processed" (live ones); we say it in English. */
+    static String summary(long filters, long dead) {
+        return filters + (filters == 1 ? " filter" : " filters") + " processed: " + (filters - dead) + " live, " + dead + " dead";
     }
 
     /** Finished rows per layer, layers in network order. */

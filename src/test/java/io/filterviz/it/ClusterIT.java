@@ -93,7 +93,7 @@ class ClusterIT {
         String clusterLog = finish(submit(clusterEnv, job("0:6", "on-cluster", "--master", cluster.masterUrl()),
                 "on-cluster.log"), "on-cluster.log");
         String localLog = finish(submit(Map.of(), job("0:6", "local", "--master", "local[2]"), "local.log"), "local.log");
-        assertTrue(clusterLog.contains("Compute filters 0 to 6") && clusterLog.contains(" filter processed, "), clusterLog);
+        assertTrue(clusterLog.contains("Compute filters 0 to 6") && clusterLog.contains("6 filters processed: "), clusterLog);
 
         Map<Integer, Float> onCluster = losses(WORK.resolve("on-cluster")), local = losses(WORK.resolve("local"));
         assertEquals(local.keySet(), onCluster.keySet());

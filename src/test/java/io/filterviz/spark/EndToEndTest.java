@@ -78,7 +78,7 @@ class EndToEndTest {
         assertEquals(2 * 64 + 5, grid.width());
         assertEquals(2 * 64 + 5, grid.height());
         assertTrue(console.contains("Compute filters 0 to 8"), console);
-        assertTrue(console.contains("8 filter processed, 0 dead"), console);
+        assertTrue(console.contains("8 filters processed: 8 live, 0 dead"), console);
         assertEquals(8, console.lines().filter(l -> l.startsWith("Costs of filter ")).count(), console);
         try (var files = Files.walk(out)) {
             List<String> names = files.map(p -> out.relativize(p).toString()).toList();
@@ -153,7 +153,7 @@ class EndToEndTest {
         assertTrue(csv.get(6).startsWith("block2_conv1,5,0.0,") && csv.get(6).endsWith(",dead"), csv.get(6));
         assertFalse(Files.exists(deadOut.resolve("filters").resolve("block2_conv1_0002.png")));
         assertTrue(text.contains("Filter   2 is dead"), text);
-        assertTrue(text.contains("6 filter processed, 2 dead"), text);
+        assertTrue(text.contains("8 filters processed: 6 live, 2 dead"), text);
         assertTrue(Files.isRegularFile(deadOut.resolve("vgg_block2_conv1_2x2.png")));
     }
 }
