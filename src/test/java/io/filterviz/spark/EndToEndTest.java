@@ -1,6 +1,7 @@
 package io.filterviz.spark;
 
 import io.filterviz.testing.MainRun;
+import io.filterviz.testing.ResultsCsv;
 import io.filterviz.image.Png;
 import io.filterviz.image.RgbImage;
 import io.filterviz.model.NetworkWeights;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,14 +55,8 @@ class EndToEndTest {
 
     /** filter → loss, from results.csv. */
     private static Map<Integer, Float> losses(Path out) throws Exception {
-        List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-        assertEquals("layer,filter,loss,seconds,status", lines.get(0));
-        Map<Integer, Float> losses = new LinkedHashMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",");
-            losses.put(Integer.parseInt(cells[1]), Float.parseFloat(cells[2]));
-        }
-        return losses;
+        assertEquals("layer,filter,loss,seconds,status", Files.readAllLines(out.resolve("results.csv")).get(0));
+        return ResultsCsv.losses(out);
     }
 
     @Test
