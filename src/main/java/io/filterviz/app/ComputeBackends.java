@@ -18,6 +18,8 @@ import java.util.function.Supplier;
 public final class ComputeBackends {
     /** --engine's default: onednn where oneDNN loads (see {@link #resolve}). */
     public static final String DEFAULT = "onednn";
+    /** What the default falls back to where oneDNN does not load. */
+    public static final String FALLBACK = "nd4j";
     public static final List<String> NAMES = List.of("onednn", "nd4j");
 
     private ComputeBackends() {}
@@ -52,8 +54,8 @@ public final class ComputeBackends {
                 throw new BadInputException("--precision bf16 needs oneDNN, which does not load on this machine ("
                         + onednnUnavailable + "): use --precision fp32");
             }
-            err.println("filterviz: oneDNN does not load here (" + onednnUnavailable + "); using --engine nd4j");
-            name = "nd4j";
+            err.println("filterviz: oneDNN does not load here (" + onednnUnavailable + "); using --engine " + FALLBACK);
+            name = FALLBACK;
         }
         if (precision == Precision.BF16) {
             if (name.equals("nd4j")) throw new BadInputException("--precision bf16 needs --engine onednn (nd4j runs fp32 only)");

@@ -32,6 +32,8 @@ import java.util.Map;
  * take the lease on --out, then the Spark runner with the chosen compute backend, then the report.
  */
 public final class FilterVizJob {
+    /** The master when neither --master nor spark-submit names one: this machine. */
+    public static final String LOCAL_MASTER = "local[*]";
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> environment;
@@ -102,7 +104,7 @@ public final class FilterVizJob {
         if (config.master() != null) {
             conf.setMaster(config.master());
         } else if (!conf.contains("spark.master")) {
-            conf.setMaster("local[*]"); // not under spark-submit: run on this machine
+            conf.setMaster(LOCAL_MASTER); // not under spark-submit: run on this machine
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         return conf;
