@@ -54,11 +54,17 @@ final class RunningTasks {
         return !running.isEmpty() && executor.isAlive();
     }
 
-    /** Where the process writes its stderr (a standalone worker's and a YARN container's executors: a file). */
+    /**
+     * The file the executor's stderr ends up in: a YARN container's shell redirects it to a file (fd 2 is that file);
+     * a standalone worker reads it through a pipe into {@code stderr} in the executor's working folder.
+     */
     private static Optional<Path> stderr(ProcessHandle process) {
+        Path proc = Path.of("/proc", String.valueOf(process.pid()));
         try {
-            Path target = Files.readSymbolicLink(Path.of("/proc", String.valueOf(process.pid()), "fd", "2"));
-            return Files.isRegularFile(target) ? Optional.of(target) : Optional.empty();
+            Path target = Files.readSymbolicLink(proc.resolve("fd/2"));
+            if (Files.isRegularFile(target)) return Optional.of(target);
+            Path copied = Files.readSymbolicLink(proc.resolve("cwd")).resolve("stderr");
+            return Files.isRegularFile(copied) ? Optional.of(copied) : Optional.empty();
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }
