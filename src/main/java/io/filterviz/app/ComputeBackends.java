@@ -11,11 +11,15 @@ import io.filterviz.model.Vgg16;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The composition root's choice of compute backend: the one place outside engine/ that names backend classes. */
 public final class ComputeBackends {
     /** --engine's default: onednn where oneDNN loads (see {@link #resolve}). */
     public static final String DEFAULT = "onednn";
+    /** What the default falls back to where oneDNN does not load. */
+    public static final String FALLBACK = "nd4j";
     public static final List<String> NAMES = List.of("onednn", "nd4j");
 
     private ComputeBackends() {}
@@ -26,26 +30,36 @@ public final class ComputeBackends {
      * does not. bf16 needs oneDNN and AVX512_BF16: without them, one line and exit 2 (never a SIGILL later).
      */
     public static String resolveEngine(String engine, Precision precision, PrintStream err) {
+        return resolveEngine(engine, precision, OnednnBackend::unavailableReason, OnednnBackend::bf16Supported, err);
+    }
+
+    /**
+     * As above, with what this machine offers passed in, asked only when needed (loading oneDNN for an nd4j job
+     * would bring a second OpenMP runtime): why oneDNN does not load (null: it does), and whether it runs bf16.
+     */
+    static String resolveEngine(String engine, Precision precision, Supplier<String> onednnProblem,
+                                BooleanSupplier bf16Supported, PrintStream err) {
         boolean engineChosen = engine != null;
         String name = engineChosen ? engine : DEFAULT;
         if (!NAMES.contains(name)) {
             throw new BadInputException("--engine " + name + " is not one of " + String.join(", ", NAMES));
         }
-        if (name.equals("onednn")) {
-            String reason = OnednnBackend.unavailableReason();
-            if (reason != null) {
-                if (engineChosen || precision == Precision.BF16) {
-                    throw new BadInputException("--engine onednn: oneDNN does not load on this machine (" + reason + ")");
-                }
-                err.println("filterviz: oneDNN does not load here (" + reason + "); using --engine nd4j");
-                name = "nd4j";
+        String onednnUnavailable = name.equals("onednn") ? onednnProblem.get() : null;
+        if (onednnUnavailable != null) {
+            // name the option the user passed: --engine onednn, or --precision bf16 that only oneDNN runs
+            if (engineChosen) {
+                throw new BadInputException("--engine onednn: oneDNN does not load on this machine (" + onednnUnavailable + ")");
             }
+            if (precision == Precision.BF16) {
+                throw new BadInputException("--precision bf16 needs oneDNN, which does not load on this machine ("
+                        + onednnUnavailable + "): use --precision fp32");
+            }
+            err.println("filterviz: oneDNN does not load here (" + onednnUnavailable + "); using --engine " + FALLBACK);
+            name = FALLBACK;
         }
         if (precision == Precision.BF16) {
             if (name.equals("nd4j")) throw new BadInputException("--precision bf16 needs --engine onednn (nd4j runs fp32 only)");
-            if (!OnednnBackend.bf16Supported()) {
-                throw new BadInputException("--precision bf16 needs a CPU with AVX512_BF16 and this one has none: use --precision fp32");
-            }
+            if (!bf16Supported.getAsBoolean()) throw new BadInputException(OnednnBackend.NO_BF16);
         }
         return name;
     }

@@ -34,6 +34,8 @@ import java.util.Set;
  * take the lease on --out, then the Spark runner with the chosen compute backend, then the report.
  */
 public final class FilterVizJob {
+    /** The master when neither --master nor spark-submit names one: this machine. */
+    public static final String LOCAL_MASTER = "local[*]";
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> environment;
@@ -64,11 +66,12 @@ public final class FilterVizJob {
                 store.write(RunRecord.FILE, plan.record().bytes());
                 ResumeState state = new ResumeState(store);
                 // Everything finished in the folder, this selection's or not (run.json matched the recipe).
-                Map<FilterId, FilterRecord> finished = state.finished();
+                Map<FilterId, FilterRecord> recorded = state.finished(err::println);
                 Set<String> earlierLayers = new HashSet<>();
-                finished.keySet().forEach(id -> earlierLayers.add(id.layer()));
+                recorded.keySet().forEach(id -> earlierLayers.add(id.layer()));
                 RunReport report = new RunReport(store, state, plan.layerNamesWith(earlierLayers), out,
                         Progress.forConsole(out));
+                Map<FilterId, FilterRecord> finished = report.withIntactPictures(recorded, err::println);
                 report.begin(plan.items(), finished);
                 List<FilterId> remaining = plan.items().stream().filter(id -> !finished.containsKey(id)).toList();
                 if (!remaining.isEmpty()) {
@@ -108,7 +111,7 @@ public final class FilterVizJob {
         if (config.master() != null) {
             conf.setMaster(config.master());
         } else if (!conf.contains("spark.master")) {
-            conf.setMaster("local[*]"); // not under spark-submit: run on this machine
+            conf.setMaster(LOCAL_MASTER); // not under spark-submit: run on this machine
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         return conf;

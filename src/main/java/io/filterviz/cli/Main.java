@@ -2,7 +2,7 @@ package io.filterviz.cli;
 
 import io.filterviz.app.FilterVizJob;
 import io.filterviz.config.BadInputException;
-import io.filterviz.config.OneLine;
+import io.filterviz.text.OneLine;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
@@ -54,7 +54,7 @@ public final class Main {
                         err.println("filterviz: " + e.getMessage());
                         return BAD_INPUT;
                     }
-                    err.println("filterviz: failed: " + rootCause(e));
+                    err.println("filterviz: failed: " + failure(e));
                     if (options.verbose) e.printStackTrace(err);
                     return FAILED;
                 });
@@ -79,11 +79,31 @@ public final class Main {
         return file == null ? null : Path.of(file);
     }
 
-    /** The innermost cause's first line: what the user reads after "failed:". */
-    static String rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
-        return cause.getMessage() == null ? cause.getClass().getSimpleName()
-                : cause.getClass().getSimpleName() + ": " + OneLine.of(cause);
+    /**
+     * What the user reads after "failed:": the outermost message our code wrote, which names what went wrong and on
+     * what ("cannot write URI", "oneDNN does not load on this machine"), then the innermost cause's first line unless
+     * that message already holds it. Spark's wrapper ("Job aborted due to stage failure: ...") and wrappers that only
+     * repeat their cause are passed over.
+     */
+    static String failure(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String rootText = root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + ": " + OneLine.of(root);
+        Throwable ours = outermostOwnMessage(e);
+        if (ours == null) return rootText;
+        if (ours == root) return OneLine.of(root); // our own words, the class name adds nothing
+        String said = OneLine.of(ours);
+        return said.contains(rootText) ? said : said + ": " + rootText;
+    }
+
+    private static Throwable outermostOwnMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            boolean repeatsCause = t.getCause() != null && String.valueOf(t.getCause()).equals(t.getMessage());
+            StackTraceElement[] frames = t.getStackTrace();
+            boolean thrownByUs = frames.length > 0 && frames[0].getClassName().startsWith("io.filterviz.");
+            if (t.getMessage() != null && !repeatsCause && thrownByUs) return t;
+        }
+        return null;
     }
 }

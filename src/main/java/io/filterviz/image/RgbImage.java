@@ -20,10 +20,6 @@ public final class RgbImage implements Serializable {
         this.rgb = rgb;
     }
 
-    public static RgbImage black(int width, int height) {
-        return new RgbImage(width, height, new byte[width * height * 3]);
-    }
-
     public int width() { return width; }
 
     public int height() { return height; }

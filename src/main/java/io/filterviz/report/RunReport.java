@@ -1,9 +1,11 @@
 package io.filterviz.report;
 
+import io.filterviz.image.Png;
 import io.filterviz.result.FilterId;
 import io.filterviz.result.FilterRecord;
 import io.filterviz.storage.OutputStore;
 import io.filterviz.storage.ResumeState;
+import io.filterviz.text.OneLine;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * What lands in --out, in order. Each filter is persisted the moment its result reaches the driver: its PNG, then
@@ -36,6 +39,28 @@ public final class RunReport {
         this.layers = List.copyOf(layers);
         this.console = console;
         this.progress = progress;
+    }
+
+    /**
+     * The finished rows whose picture a grid can use: a live filter whose PNG is missing, truncated or unreadable
+     * is left out, so it is computed again rather than stitched; {@code warnings} gets one line for it.
+     */
+    public Map<FilterId, FilterRecord> withIntactPictures(Map<FilterId, FilterRecord> finished, Consumer<String> warnings) {
+        Map<FilterId, FilterRecord> intact = new TreeMap<>(FilterId.BY_LAYER_THEN_FILTER);
+        for (FilterRecord row : finished.values()) {
+            if (!row.dead()) {
+                String picture = OutputLayout.picture(row.id());
+                try {
+                    Png.decode(store.read(picture));
+                } catch (RuntimeException e) {
+                    warnings.accept("filterviz: " + store.uri(picture) + " cannot be read (" + OneLine.of(e)
+                            + "): computing that filter again");
+                    continue;
+                }
+            }
+            intact.put(row.id(), row);
+        }
+        return intact;
     }
 
     /**
@@ -71,7 +96,7 @@ public final class RunReport {
         long dead = results.values().stream().filter(FilterRecord::dead).count();
         ResultTables.writeCsv(store, results.values());
         ResultTables.writeParquet(spark, store, results.values());
-        console.printf("%d filter processed, %d dead%n", results.size() - dead, dead);
+        console.println(summary(results.size(), dead));
         Map<String, List<FilterRecord>> byLayer = byLayer();
         console.println(holdings(byLayer));
         boolean severalLayers = byLayer.size() > 1;
@@ -108,6 +133,11 @@ public final class RunReport {
         byLayer.forEach((layer, rows) -> perLayer.add(rows.size() + " of " + layer));
         return String.format(Locale.ROOT, "%s holds %d filters%s: %s", store.uri(""), results.size(), fromEarlier,
                 String.join(", ", perLayer));
+    }
+
+    /** The run's last count. The Keras example ends with "6 filter processed" (live ones); we say it in English. */
+    static String summary(long filters, long dead) {
+        return filters + (filters == 1 ? " filter" : " filters") + " processed: " + (filters - dead) + " live, " + dead + " dead";
     }
 
     /** Finished rows per layer, layers in network order. */

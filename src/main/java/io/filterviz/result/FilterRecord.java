@@ -23,7 +23,9 @@ public record FilterRecord(FilterId id, float loss, double seconds, boolean dead
 
     public static FilterRecord parseCsvRow(String row) {
         String[] cells = row.trim().split(",");
-        if (cells.length != 5) throw new IllegalArgumentException("not a " + CSV_HEADER + " row: " + row);
+        if (cells.length != 5 || !(cells[4].equals("ok") || cells[4].equals("dead"))) {
+            throw new IllegalArgumentException("not a " + CSV_HEADER + " row: " + row); // a cut "ok" is not "ok"
+        }
         return new FilterRecord(new FilterId(cells[0], Integer.parseInt(cells[1])), Float.parseFloat(cells[2]),
                 Double.parseDouble(cells[3]), cells[4].equals("dead"), null);
     }

@@ -60,8 +60,11 @@ class OneWriterPerOutputTest {
         assertTrue(firstStillRunning, "the first run ended before the second was refused: the test proved nothing");
 
         assertEquals(0, done.exit(), done.err());
-        assertEquals(9, Files.readAllLines(out.resolve("results.csv")).size(), "the first run's output is whole");
-        assertTrue(done.out().contains("8 filter processed") || done.out().contains(" dead"), done.out());
+        List<String> rows = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(9, rows.size(), "the first run's output is whole");
+        long dead = rows.stream().filter(r -> r.endsWith(",dead")).count();
+        assertTrue(done.out().lines().anyMatch(l -> l.equals("8 filters processed: " + (8 - dead) + " live, " + dead + " dead")),
+                "the first run computed all 8 filters itself: " + done.out());
         List<String> written = files(out);
         assertFalse(written.contains(LEASE), "released at the end: " + written);
         assertTrue(written.stream().noneMatch(f -> f.endsWith(".crc")), "no checksum files: " + written);
@@ -74,8 +77,9 @@ class OneWriterPerOutputTest {
         Files.writeString(out.resolve(LEASE), foreign);
         MainRun refused = run(args);
         assertEquals(2, refused.exit(), refused.err());
-        assertTrue(refused.err().contains("application application_17_0001 on host elsewhere, pid 1, since "
-                + "2026-11-29T01:00:00Z (lease refreshed 0 s ago)"), refused.err());
+        // how many seconds ago depends on the machine's load: the holder is what the user must read
+        assertTrue(refused.err().matches("(?s).*application application_17_0001 on host elsewhere, pid 1, since "
+                + "2026-11-29T01:00:00Z \\(lease refreshed \\d+ s ago\\).*"), refused.err());
         assertEquals(csvTime, Files.getLastModifiedTime(out.resolve("results.csv")), "nothing written");
 
         Files.setLastModifiedTime(out.resolve(LEASE), FileTime.from(Instant.now().minus(Duration.ofMinutes(3))));

@@ -1,5 +1,14 @@
 package io.filterviz.cli;
 
+import io.filterviz.app.ComputeBackends;
+import io.filterviz.app.FilterVizJob;
+import io.filterviz.config.FilterRange;
+import io.filterviz.config.JobConfig;
+import io.filterviz.image.GridStitcher;
+import io.filterviz.job.JobPlan;
+import io.filterviz.model.ImagenetWeights;
+import io.filterviz.model.Vgg16;
+import io.filterviz.result.FilterId;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -10,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,6 +74,43 @@ class DocumentedDefaultsTest {
                 assertEquals("`" + value.replace(home, "~") + "`", documented, option.getKey());
             }
         }
+    }
+
+    /**
+     * The defaults the code computes (no initial value: --help describes them in words), each with the README cell
+     * the code implies. A new option with a computed default must be added here.
+     */
+    @Test
+    void computedDefaultsAreTheReadmes() throws Exception {
+        Map<String, String> computed = new TreeMap<>(Map.of(
+                "--engine", "`" + ComputeBackends.DEFAULT + "` (`" + ComputeBackends.FALLBACK + "` where oneDNN does not load)",
+                "--master", "spark-submit's, else `" + FilterVizJob.LOCAL_MASTER + "`",
+                "--filter-range", "all filters",
+                "--partitions", "one per filter",
+                "--grid", "floor(sqrt(live filters))",
+                "--weights-url", "Keras' official URL",
+                "--conf-file", "`conf/filterviz.properties`"));
+        Map<String, String> code = codeDefaults();
+        assertEquals(new TreeSet<>(computed.keySet()), new TreeSet<>(code.keySet().stream()
+                .filter(option -> code.get(option) == null).toList()), "options whose default the code computes");
+        Map<String, String> readme = readmeDefaults();
+        for (Map.Entry<String, String> option : computed.entrySet()) {
+            assertEquals(option.getValue(), readme.get(option.getKey()), option.getKey());
+        }
+
+        // ... and that the code computes what those words say
+        JobConfig none = new Options(config -> { }).toConfig();
+        assertEquals(FilterRange.ALL, none.filterRange(), "--filter-range: all filters");
+        List<FilterId> items = List.of(new FilterId("block1_conv1", 0), new FilterId("block1_conv1", 1),
+                new FilterId("block1_conv1", 2));
+        assertEquals(3, new JobPlan(none, Vgg16.layers().subList(0, 1), items, null, null).partitions().size(),
+                "--partitions: one per filter");
+        for (int live = 0; live <= 600; live++) {
+            assertEquals((int) Math.floor(Math.sqrt(live)), GridStitcher.defaultSide(live), "--grid for " + live);
+        }
+        assertTrue(ImagenetWeights.OFFICIAL_URL.toString().contains("/keras-applications/"), "--weights-url");
+        assertTrue(Files.readString(PROJECT.resolve("submit.sh")).contains("-Dfilterviz.conf=$here/conf/filterviz.properties"),
+                "--conf-file: submit.sh names conf/filterviz.properties");
     }
 
     @Test

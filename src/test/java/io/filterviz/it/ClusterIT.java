@@ -3,7 +3,10 @@ package io.filterviz.it;
 import io.filterviz.image.Png;
 import io.filterviz.image.RgbImage;
 import io.filterviz.model.RandomWeights;
+import io.filterviz.testing.Await;
 import io.filterviz.testing.KerasH5Fixture;
+import io.filterviz.testing.ResultsCsv;
+import io.filterviz.testing.TestFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,13 +15,11 @@ import org.junit.jupiter.api.TestInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -40,7 +41,7 @@ class ClusterIT {
 
     @BeforeAll
     void startCluster() throws Exception {
-        deleteRecursively(WORK);
+        TestFiles.deleteRecursively(WORK);
         Files.createDirectories(WORK);
         weights = WORK.resolve("vgg16-test-weights.h5");
         KerasH5Fixture.write(weights, RandomWeights.create("block5_conv1", 5), KerasH5Fixture.Style.KERAS1_NOTOP);
@@ -60,13 +61,11 @@ class ClusterIT {
     }
 
     private Process submit(Map<String, String> env, List<String> args, String log) throws Exception {
-        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString()));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(WORK.resolve(log).toFile());
-        builder.environment().remove("SPARK_HOME");
-        builder.environment().putAll(env);
-        return builder.start();
+        return SubmitScript.start(env, args, WORK.resolve(log));
+    }
+
+    private Callable<String> log(String name) {
+        return () -> Files.readString(WORK.resolve(name));
     }
 
     private String finish(Process process, String log) throws Exception {
@@ -76,16 +75,6 @@ class ClusterIT {
         return output;
     }
 
-    private static Map<Integer, Float> losses(Path out) throws Exception {
-        Map<Integer, Float> losses = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",");
-            assertEquals(null, losses.put(Integer.parseInt(cells[1]), Float.parseFloat(cells[2])), "filter twice: " + line);
-        }
-        return losses;
-    }
-
     @Test
     void clusterRunMatchesLocalModeAndLoadsTheModelOncePerExecutor() throws Exception {
         Map<String, String> clusterEnv = new HashMap<>(cluster.environment());
@@ -93,9 +82,9 @@ class ClusterIT {
         String clusterLog = finish(submit(clusterEnv, job("0:6", "on-cluster", "--master", cluster.masterUrl()),
                 "on-cluster.log"), "on-cluster.log");
         String localLog = finish(submit(Map.of(), job("0:6", "local", "--master", "local[2]"), "local.log"), "local.log");
-        assertTrue(clusterLog.contains("Compute filters 0 to 6") && clusterLog.contains(" filter processed, "), clusterLog);
+        assertTrue(clusterLog.contains("Compute filters 0 to 6") && clusterLog.contains("6 filters processed: "), clusterLog);
 
-        Map<Integer, Float> onCluster = losses(WORK.resolve("on-cluster")), local = losses(WORK.resolve("local"));
+        Map<Integer, Float> onCluster = ResultsCsv.losses(WORK.resolve("on-cluster")), local = ResultsCsv.losses(WORK.resolve("local"));
         assertEquals(local.keySet(), onCluster.keySet());
         for (int f : local.keySet()) assertEquals(local.get(f), onCluster.get(f), 1e-4 * Math.abs(local.get(f)), "filter " + f);
         // Same computation, one thread per task on both sides: the very same picture, byte for byte.
@@ -116,15 +105,14 @@ class ClusterIT {
         Path out = WORK.resolve("executor-killed");
         Process job = submit(cluster.environment(), job("0:8", "executor-killed", "--master", cluster.masterUrl(),
                 "--output-dim", "96", "--epochs", "6"), "executor-killed.log");
-        waitForFinishedFilters(out, 1);
-        List<ProcessHandle> executors = cluster.executors();
-        assertTrue(!executors.isEmpty(), "no executor to kill");
-        executors.get(0).destroyForcibly();
+        Await.finishedFilters(() -> Await.localStateRows(out), 1, job, log("executor-killed.log"));
+        // kill an executor while its log says it runs a task: the kill must cost a running task
+        RunningTasks.awaitExecutorRunningATask(cluster::executors).destroyForcibly();
         String log = finish(job, "executor-killed.log");
         // The kill hit a task that was running (Spark's driver logs it at WARN), so a retry really happened.
         assertTrue(log.contains("ExecutorLostFailure"), "no running task was lost: " + log);
 
-        Map<Integer, Float> losses = losses(out);
+        Map<Integer, Float> losses = ResultsCsv.losses(out);
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), new ArrayList<>(losses.keySet()), log);
         long live = losses.values().stream().filter(l -> l > 1e-7).count();
         int n = (int) Math.floor(Math.sqrt(live));
@@ -136,7 +124,7 @@ class ClusterIT {
         Path out = WORK.resolve("driver-killed");
         List<String> args = job("0:8", "driver-killed", "--master", "local[2]", "--output-dim", "96", "--epochs", "6");
         Process first = submit(Map.of(), args, "driver-killed-1.log");
-        waitForFinishedFilters(out, 2);
+        Await.finishedFilters(() -> Await.localStateRows(out), 2, first, log("driver-killed-1.log"));
         first.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         first.destroyForcibly();
         first.waitFor();
@@ -148,10 +136,7 @@ class ClusterIT {
                 finishedPictures.put(p.getFileName().toString(), Files.getLastModifiedTime(p));
             }
         }
-        int finished;
-        try (Stream<Path> rows = Files.list(out.resolve("state"))) {
-            finished = (int) rows.filter(p -> p.toString().endsWith(".csv")).count();
-        }
+        int finished = Await.localStateRows(out);
         assertTrue(finished >= 2 && finished < 8, "kill came too late to test anything: " + finished);
 
         String resumed = finish(submit(Map.of(), args, "driver-killed-2.log"), "driver-killed-2.log");
@@ -162,7 +147,7 @@ class ClusterIT {
                 assertEquals(e.getValue(), Files.getLastModifiedTime(out.resolve("filters").resolve(e.getKey())), e.getKey());
             }
         }
-        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), new ArrayList<>(losses(out).keySet()));
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), new ArrayList<>(ResultsCsv.losses(out).keySet()));
 
         // The same grid as a run that was never interrupted.
         List<String> clean = new ArrayList<>(args);
@@ -175,27 +160,6 @@ class ClusterIT {
         try (Stream<Path> files = Files.list(out)) {
             Path grid = files.filter(p -> p.getFileName().toString().startsWith("vgg_")).findFirst().orElseThrow();
             return Png.decode(Files.readAllBytes(grid));
-        }
-    }
-
-    private static void waitForFinishedFilters(Path out, int count) throws Exception {
-        Instant end = Instant.now().plus(Duration.ofMinutes(5));
-        while (Instant.now().isBefore(end)) {
-            Path state = out.resolve("state");
-            if (Files.isDirectory(state)) {
-                try (Stream<Path> rows = Files.list(state)) {
-                    if (rows.filter(p -> p.toString().endsWith(".csv")).count() >= count) return;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("no finished filter in " + out);
-    }
-
-    private static void deleteRecursively(Path dir) throws Exception {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }

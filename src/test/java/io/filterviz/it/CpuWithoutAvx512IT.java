@@ -1,13 +1,14 @@
 package io.filterviz.it;
 
+import io.filterviz.engine.onednn.OnednnBackend;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,25 +23,18 @@ class CpuWithoutAvx512IT {
     private static final Path WORK = PROJECT.resolve("target/avx2-it");
     private static final Map<String, String> AVX2 = Map.of("DNNL_MAX_CPU_ISA", "AVX2");
 
-    private record Result(int exit, String output) {}
+    private static SubmitScript.Result submit(String... args) throws Exception {
+        return submit(AVX2, args);
+    }
 
-    private static Result submit(String... args) throws Exception {
-        Files.createDirectories(WORK);
-        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString()));
-        command.addAll(List.of(args));
-        Path log = Files.createTempFile(WORK, "submit-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().remove("SPARK_HOME");
-        builder.environment().putAll(AVX2);
-        Process process = builder.start();
-        assertTrue(process.waitFor(3, TimeUnit.MINUTES), "submit.sh did not end");
-        return new Result(process.exitValue(), Files.readString(log));
+    private static SubmitScript.Result submit(Map<String, String> env, String... args) throws Exception {
+        return SubmitScript.run(env, List.of(args), SubmitScript.newLog(WORK), Duration.ofMinutes(3));
     }
 
     @Test
     void theDefaultFp32JobRunsOnDirectConvolutions() throws Exception {
         Path out = WORK.resolve("fp32");
-        Result result = submit("--weights", "random", "--filter-range", "0:2", "--output-dim", "64",
+        SubmitScript.Result result = submit("--weights", "random", "--filter-range", "0:2", "--output-dim", "64",
                 "--upscaling-steps", "2", "--epochs", "2", "--master", "local[1]", "--overwrite", "--out", out.toString());
         assertEquals(0, result.exit(), result.output());
         String runJson = Files.readString(out.resolve("run.json"));
@@ -51,10 +45,41 @@ class CpuWithoutAvx512IT {
 
     @Test
     void bf16IsRefusedInOneLine() throws Exception {
-        Result result = submit("--weights", "random", "--filter-range", "0:1", "--precision", "bf16",
+        SubmitScript.Result result = submit("--weights", "random", "--filter-range", "0:1", "--precision", "bf16",
                 "--master", "local[1]", "--out", WORK.resolve("bf16").toString());
         assertEquals(2, result.exit(), result.output());
         List<String> lines = result.output().lines().filter(l -> !l.isBlank()).toList();
-        assertTrue(lines.get(lines.size() - 1).contains("AVX512_BF16"), result.output());
+        assertEquals("filterviz: " + OnednnBackend.NO_BF16, lines.get(lines.size() - 1), result.output());
+    }
+
+    /**
+     * The driver's CPU has AVX-512 and AVX512_BF16, its executors' do not (DNNL_MAX_CPU_ISA through
+     * spark.executorEnv): fp32 runs there on direct convolutions, and a bf16 task fails with the driver's own line,
+     * not a native error.
+     */
+    @Test
+    void executorsOnACpuWithoutAvx512CheckForThemselves() throws Exception {
+        try (SparkStandaloneCluster cluster = new SparkStandaloneCluster(PROJECT.resolve("target/spark-home"),
+                WORK.resolve("cluster"), 1)) {
+            String[] common = {"--weights", "random", "--filter-range", "0:2", "--output-dim", "64", "--upscaling-steps",
+                    "2", "--epochs", "2", "--master", cluster.masterUrl(), "--overwrite",
+                    "--conf", "spark.executorEnv.DNNL_MAX_CPU_ISA=AVX2"};
+            Path fp32 = WORK.resolve("executors-fp32");
+            SubmitScript.Result ran = submit(cluster.environment(), concat(common, "--out", fp32.toString()));
+            assertEquals(0, ran.exit(), ran.output());
+            assertEquals(3, Files.readAllLines(fp32.resolve("results.csv")).size(), ran.output());
+
+            SubmitScript.Result refused = submit(cluster.environment(),
+                    concat(common, "--precision", "bf16", "--out", WORK.resolve("executors-bf16").toString()));
+            assertEquals(1, refused.exit(), refused.output());
+            List<String> said = refused.output().lines().filter(l -> l.startsWith("filterviz: failed")).toList();
+            assertEquals(List.of("filterviz: failed: " + OnednnBackend.NO_BF16), said, refused.output());
+        }
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
     }
 }

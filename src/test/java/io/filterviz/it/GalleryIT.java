@@ -1,11 +1,10 @@
 package io.filterviz.it;
 
-import io.filterviz.cli.Main;
+import io.filterviz.testing.MainRun;
+import io.filterviz.testing.Prerequisite;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The gallery in a real browser: Debian's headless Chromium (.ci/run installs it) opens the pages from file://,
@@ -30,10 +28,7 @@ class GalleryIT {
 
     @BeforeAll
     static void chromiumIsThere() {
-        boolean present = Files.isExecutable(CHROMIUM);
-        // In CI a missing prerequisite is a failure, not a skip.
-        if ("true".equals(System.getenv("CI"))) assertTrue(present, CHROMIUM + " is missing (.ci/run installs chromium)");
-        assumeTrue(present, "chromium is not installed (apt-get install chromium)");
+        Prerequisite.require(Files.isExecutable(CHROMIUM), CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
     }
 
     private static Path run(String name, String... extra) {
@@ -41,9 +36,8 @@ class GalleryIT {
         List<String> args = new ArrayList<>(List.of("--weights", "random", "--output-dim", "64", "--upscaling-steps",
                 "2", "--epochs", "3", "--master", "local[2]", "--out", out.toString(), "--overwrite"));
         args.addAll(List.of(extra));
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        int exit = Main.run(args.toArray(new String[0]), new PrintStream(stdout, true, StandardCharsets.UTF_8), System.err);
-        assertEquals(0, exit, stdout.toString(StandardCharsets.UTF_8));
+        MainRun run = MainRun.of(args);
+        assertEquals(0, run.exit(), run.out() + run.err());
         return out;
     }
 

@@ -7,11 +7,10 @@ import org.junit.jupiter.api.TestInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,19 +69,8 @@ class SubmitScriptIT {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    private record Result(int exit, String output) {}
-
-    private Result run(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString()));
-        command.addAll(List.of(args));
-        Path log = Files.createTempFile(WORK, "submit-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().remove("SPARK_HOME");
-        builder.environment().remove("SPARK_CONF_DIR");
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "submit.sh did not end");
-        return new Result(process.exitValue(), Files.readString(log));
+    private SubmitScript.Result run(Map<String, String> env, String... args) throws Exception {
+        return SubmitScript.run(env, List.of(args), SubmitScript.newLog(WORK), Duration.ofMinutes(2));
     }
 
     /** The "Spark config:" SparkSubmit --verbose prints: the configuration the driver is started with. */
@@ -103,7 +91,7 @@ class SubmitScriptIT {
 
     @Test
     void ourDefaultsFillInOnlyWhatTheClusterAndTheCommandLineLeaveOpen() throws Exception {
-        Result result = run(Map.of("SPARK_HOME", verboseHome.toString(), "SPARK_CONF_DIR", clusterConf.toString(),
+        SubmitScript.Result result = run(Map.of("SPARK_HOME", verboseHome.toString(), "SPARK_CONF_DIR", clusterConf.toString(),
                         "SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1"),
                 "--master", "spark://127.0.0.1:7",
                 "--driver-java-options", "-Dlog4j2.configurationFile=file:" + WORK.resolve("log4j2-info.properties"),
@@ -129,7 +117,7 @@ class SubmitScriptIT {
     @Test
     void aClusterModeDriverGetsTheJobDefaultsAsAFileNotAPathOfThisMachine() throws Exception {
         Path userFiles = Files.writeString(WORK.resolve("lookup.txt"), "x");
-        Result result = run(Map.of("SPARK_HOME", recordingHome.toString(), "SPARK_CONF_DIR", clusterConf.toString()),
+        SubmitScript.Result result = run(Map.of("SPARK_HOME", recordingHome.toString(), "SPARK_CONF_DIR", clusterConf.toString()),
                 "--master", "yarn", "--deploy-mode", "cluster", "--files", userFiles.toString(), "--layer", "nope");
         assertEquals(0, result.exit(), result.output());
         List<String> args = Files.readAllLines(recordingHome.resolve("args.txt"));
@@ -148,7 +136,7 @@ class SubmitScriptIT {
     @Test
     void aSparkSubmitOnThePathDoesNotTakeOverLocalMode() throws Exception {
         Files.deleteIfExists(recordingHome.resolve("args.txt"));
-        Result result = run(Map.of("PATH", recordingHome.resolve("bin") + ":" + System.getenv("PATH"),
+        SubmitScript.Result result = run(Map.of("PATH", recordingHome.resolve("bin") + ":" + System.getenv("PATH"),
                 "FILTERVIZ_PRINT_COMMAND", "1"), "--driver-memory", "1500m", "--layer", "nope");
         assertEquals(2, result.exit(), result.output());
         assertFalse(Files.exists(recordingHome.resolve("args.txt")), "spark-submit was run");

@@ -1,7 +1,10 @@
 package io.filterviz.it;
 
 import io.filterviz.model.RandomWeights;
+import io.filterviz.testing.Await;
 import io.filterviz.testing.KerasH5Fixture;
+import io.filterviz.testing.ResultsCsv;
+import io.filterviz.testing.TestFiles;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
@@ -21,9 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,7 +62,7 @@ class YarnIT {
 
     @BeforeAll
     void startCluster() throws Exception {
-        deleteRecursively(WORK);
+        TestFiles.deleteRecursively(WORK);
         cluster = new YarnHdfsCluster(PROJECT, WORK.resolve("minicluster"));
         FileSystem hdfs = cluster.hdfs();
         Path localWeights = WORK.resolve("vgg16-test-weights.h5");
@@ -119,7 +120,7 @@ class YarnIT {
     void aKilledDriverInClientModeIsResumedOnHdfsAndEachFilterComputedOnce() throws Exception {
         List<String> args = job("0:8", "driver-killed", "--output-dim", "128", "--upscaling-steps", "3", "--epochs", "8");
         Run first = submit("driver-killed-1", TWO_SMALL_EXECUTORS, args);
-        waitForFinishedFilters("driver-killed", 2, first);
+        Await.finishedFilters(() -> stateRows("driver-killed").size(), 2, first.process, first::log);
         first.kill();
         Map<String, Long> finished = stateRows("driver-killed");
         assertTrue(finished.size() >= 2 && finished.size() < 8, "the kill came too late to test anything: " + finished);
@@ -141,10 +142,9 @@ class YarnIT {
     void aKilledExecutorContainerCostsTimeNotResults() throws Exception {
         Run run = submit("executor-killed", TWO_SMALL_EXECUTORS, job("0:8", "executor-killed", "--output-dim", "96", "--upscaling-steps", "2",
                 "--epochs", "6"));
-        waitForFinishedFilters("executor-killed", 1, run);
-        List<ProcessHandle> executors = cluster.executors();
-        assertFalse(executors.isEmpty(), "no executor container to kill");
-        executors.get(0).destroyForcibly();
+        Await.finishedFilters(() -> stateRows("executor-killed").size(), 1, run.process, run::log);
+        // kill a container while its log says it runs a task: the kill must cost a running task
+        RunningTasks.awaitExecutorRunningATask(cluster::executors).destroyForcibly();
         assertEquals(0, run.finish(), run.log());
         assertTrue(run.log().contains("ExecutorLostFailure"), "the kill hit no running task:\n" + run.log());
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), new ArrayList<>(losses("executor-killed").keySet()), run.log());
@@ -155,7 +155,7 @@ class YarnIT {
     void aSecondRunIntoALiveHdfsOutputExits2NamingTheHolder() throws Exception {
         List<String> args = job("0:6", "leased", "--output-dim", "96", "--upscaling-steps", "2", "--epochs", "6");
         Run first = submit("leased-1", ONE_SMALL_EXECUTOR, args);
-        waitForFinishedFilters("leased", 1, first);
+        Await.finishedFilters(() -> stateRows("leased").size(), 1, first.process, first::log);
         // Room is left for the second run's ApplicationMaster: it must be refused, not queued behind the first.
         Run second = submit("leased-2", ONE_SMALL_EXECUTOR, args);
         assertEquals(2, second.finish(), second.log());
@@ -182,17 +182,14 @@ class YarnIT {
 
     /** ./submit.sh --master yarn, then {@code sizes} and {@code deployArgs}, then the job's own options. */
     private Run submit(String name, List<String> sizes, List<String> jobArgs, String... deployArgs) throws Exception {
-        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("submit.sh").toString(), "--master", "yarn",
-                "--queue", "default"));
+        List<String> command = new ArrayList<>(List.of("--master", "yarn", "--queue", "default"));
         command.addAll(sizes);
         command.addAll(List.of(deployArgs));
         command.addAll(jobArgs);
         Set<ApplicationId> before = cluster.applications().stream().map(ApplicationReport::getApplicationId)
                 .collect(Collectors.toSet());
         Path log = WORK.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(cluster.environment(sparkConf));
-        return new Run(builder.start(), log, before);
+        return new Run(SubmitScript.start(cluster.environment(sparkConf), command, log), log, before);
     }
 
     private final class Run {
@@ -257,16 +254,6 @@ class YarnIT {
         throw new AssertionError(id + " still runs 2 minutes after its driver was killed");
     }
 
-    private void waitForFinishedFilters(String out, int count, Run run) throws Exception {
-        Instant end = Instant.now().plus(Duration.ofMinutes(5));
-        while (Instant.now().isBefore(end)) {
-            if (!run.process.isAlive()) throw new AssertionError("the job ended early:\n" + run.log());
-            if (stateRows(out).size() >= count) return;
-            Thread.sleep(300);
-        }
-        throw new AssertionError("fewer than " + count + " finished filters in " + hdfsOut(out) + ":\n" + run.log());
-    }
-
     /** The rows of state/ (one file per finished filter) and when each was written. */
     private Map<String, Long> stateRows(String out) throws IOException {
         org.apache.hadoop.fs.Path state = new org.apache.hadoop.fs.Path(hdfsOut(out) + "/state");
@@ -288,21 +275,6 @@ class YarnIT {
         try (InputStream in = cluster.hdfs().open(new org.apache.hadoop.fs.Path(hdfsOut(out) + "/results.csv"))) {
             csv = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Map<Integer, Float> losses = new LinkedHashMap<>();
-        List<String> lines = csv.lines().toList();
-        List<String> header = List.of(lines.get(0).split(","));
-        int filter = header.indexOf("filter"), loss = header.indexOf("loss");
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",");
-            assertEquals(null, losses.put(Integer.parseInt(cells[filter]), Float.parseFloat(cells[loss])), "filter twice: " + line);
-        }
-        return losses;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
+        return ResultsCsv.losses(csv.lines().toList());
     }
 }

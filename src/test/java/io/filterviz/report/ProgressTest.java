@@ -64,4 +64,10 @@ class ProgressTest {
         assertEquals("2h05m", Progress.format(Duration.ofMinutes(125)));
         assertEquals("3m07s", Progress.format(Duration.ofSeconds(187)));
     }
+
+    @Test
+    void theRunEndsWithAGrammaticalCount() {
+        assertEquals("8 filters processed: 6 live, 2 dead", RunReport.summary(8, 2));
+        assertEquals("1 filter processed: 0 live, 1 dead", RunReport.summary(1, 1));
+    }
 }

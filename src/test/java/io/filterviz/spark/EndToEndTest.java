@@ -1,6 +1,7 @@
 package io.filterviz.spark;
 
 import io.filterviz.testing.MainRun;
+import io.filterviz.testing.ResultsCsv;
 import io.filterviz.image.Png;
 import io.filterviz.image.RgbImage;
 import io.filterviz.model.NetworkWeights;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,14 +55,8 @@ class EndToEndTest {
 
     /** filter → loss, from results.csv. */
     private static Map<Integer, Float> losses(Path out) throws Exception {
-        List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-        assertEquals("layer,filter,loss,seconds,status", lines.get(0));
-        Map<Integer, Float> losses = new LinkedHashMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",");
-            losses.put(Integer.parseInt(cells[1]), Float.parseFloat(cells[2]));
-        }
-        return losses;
+        assertEquals("layer,filter,loss,seconds,status", Files.readAllLines(out.resolve("results.csv")).get(0));
+        return ResultsCsv.losses(out);
     }
 
     @Test
@@ -78,7 +72,7 @@ class EndToEndTest {
         assertEquals(2 * 64 + 5, grid.width());
         assertEquals(2 * 64 + 5, grid.height());
         assertTrue(console.contains("Compute filters 0 to 8"), console);
-        assertTrue(console.contains("8 filter processed, 0 dead"), console);
+        assertTrue(console.contains("8 filters processed: 8 live, 0 dead"), console);
         assertEquals(8, console.lines().filter(l -> l.startsWith("Costs of filter ")).count(), console);
         try (var files = Files.walk(out)) {
             List<String> names = files.map(p -> out.relativize(p).toString()).toList();
@@ -153,7 +147,7 @@ class EndToEndTest {
         assertTrue(csv.get(6).startsWith("block2_conv1,5,0.0,") && csv.get(6).endsWith(",dead"), csv.get(6));
         assertFalse(Files.exists(deadOut.resolve("filters").resolve("block2_conv1_0002.png")));
         assertTrue(text.contains("Filter   2 is dead"), text);
-        assertTrue(text.contains("6 filter processed, 2 dead"), text);
+        assertTrue(text.contains("8 filters processed: 6 live, 2 dead"), text);
         assertTrue(Files.isRegularFile(deadOut.resolve("vgg_block2_conv1_2x2.png")));
     }
 }

@@ -65,6 +65,36 @@ class ResumeTest {
     }
 
     @Test
+    void aHalfWrittenRowOrACutPictureIsComputedAgainWithOneLineEach() throws Exception {
+        Path out = dir.resolve("out");
+        assertEquals(0, run(out).exit());
+        byte[] grid = Files.readAllBytes(out.resolve("vgg_block5_conv1_2x2.png"));
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        List<String> live = csv.stream().filter(l -> l.endsWith(",ok")).map(l -> l.split(",")[1]).toList();
+        assertTrue(live.size() >= 4, "the grid needs 4 live filters: " + csv);
+
+        Path row = out.resolve(String.format("state/block5_conv1_%04d.csv", Integer.parseInt(live.get(0))));
+        String whole = Files.readString(row);
+        String cut = whole.substring(0, whole.indexOf(',', whole.indexOf(',') + 1) + 3); // "layer,f,12"
+        Files.writeString(row, cut);
+        Path picture = out.resolve(String.format("filters/block5_conv1_%04d.png", Integer.parseInt(live.get(1))));
+        byte[] png = Files.readAllBytes(picture);
+        Files.write(picture, java.util.Arrays.copyOf(png, png.length / 2));
+
+        MainRun again = run(out);
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(List.of("filterviz: file:" + row + " is not a whole row (" + cut + "): computing that filter again"),
+                again.err().lines().filter(l -> l.contains(row.getFileName().toString())).toList(), again.err());
+        assertEquals(1, again.err().lines().filter(l -> l.startsWith("filterviz: file:" + picture + " cannot be read ("))
+                .count(), again.err());
+        assertTrue(again.out().contains("Resuming: 4 finished filters skipped, 2 to compute"), again.out());
+        assertEquals(strip(csv), strip(Files.readAllLines(out.resolve("results.csv"))));
+        assertArrayEquals(png, Files.readAllBytes(picture), "the cut picture is whole again");
+        assertEquals(strip(List.of(whole.strip())), strip(List.of(Files.readString(row).strip())), "the row is whole again");
+        assertArrayEquals(grid, Files.readAllBytes(out.resolve("vgg_block5_conv1_2x2.png")), "same grid");
+    }
+
+    @Test
     void otherParametersIntoTheSameOutAreRefusedUnlessOverwrite() throws Exception {
         Path out = dir.resolve("out");
         assertEquals(0, run(out).exit());

@@ -6,6 +6,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListenerExecutorAdded;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import io.filterviz.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -90,19 +91,24 @@ class StartWatchdogTest {
         SparkContext spark = new SparkContext(new SparkConf().setMaster("local[1]").setAppName("watchdog")
                 .set("spark.ui.enabled", "false"));
         try {
+            // Waits for what was said, however late a loaded machine runs the watchdog's timer.
             List<String> said = new CopyOnWriteArrayList<>();
             try (StartWatchdog idle = StartWatchdog.watch(spark, Duration.ofMillis(300), said::add)) {
-                Thread.sleep(1000);
+                Await.until(Duration.ofMinutes(1), () -> "the idle watchdog never spoke", () -> !said.isEmpty());
             }
             assertEquals(1, said.size(), said.toString());
             assertTrue(said.get(0).startsWith("filterviz: no task has started 0.3 s after the job was submitted: "
                     + "1 executor(s) registered but none ran a task"), said.get(0));
             assertTrue(said.get(0).contains("tasks run inside the driver (master local[1])"), said.get(0));
 
+            // A task starts: the listener hears it, and from then on the verdict (what the timer says) is silence.
+            // The timeout is far off so the timer cannot fire while the task is still on its way.
             said.clear();
-            try (StartWatchdog busy = StartWatchdog.watch(spark, Duration.ofMillis(2500), said::add)) {
+            try (StartWatchdog busy = StartWatchdog.watch(spark, Duration.ofHours(1), said::add)) {
+                assertTrue(busy.verdict().isPresent(), "before any task there is something to say");
                 assertEquals(3L, JavaSparkContext.fromSparkContext(spark).parallelize(List.of(1, 2, 3), 1).count());
-                Thread.sleep(3000);
+                Await.until(Duration.ofMinutes(1), () -> "the listener never heard the task start",
+                        () -> busy.verdict().isEmpty());
             }
             assertEquals(List.of(), said);
         } finally {

@@ -12,6 +12,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,12 +35,20 @@ class OutputLeaseTest {
         return dir.resolve("out").resolve(OutputLease.FILE);
     }
 
-    /** A lease file as another run would have left it, last refreshed {@code age} ago. */
-    private void foreignLease(String host, long pid, Duration age) throws Exception {
+    /** A lease file as another run would have left it, last refreshed {@code age} ago; returns that moment. */
+    private Instant foreignLease(String host, long pid, Duration age) throws Exception {
         Files.createDirectories(dir.resolve("out"));
         Files.write(leaseFile(), new OutputLease.Holder("other-token", "application_17_0001", host, pid, 0,
                 Instant.parse("2026-11-29T01:00:00Z")).bytes());
-        Files.setLastModifiedTime(leaseFile(), FileTime.from(Instant.now().minus(age)));
+        Instant refreshed = Instant.now().minus(age).truncatedTo(ChronoUnit.SECONDS);
+        Files.setLastModifiedTime(leaseFile(), FileTime.from(refreshed));
+        return refreshed;
+    }
+
+    /** A second run whose clock reads {@code now}: the lease's age it reports does not depend on the machine's load. */
+    private OutputLease acquireAt(Instant now) {
+        return OutputLease.acquire(store(), false, null, Clock.fixed(now, ZoneOffset.UTC), OutputLease.REFRESH,
+                OutputLease.STALE_AFTER);
     }
 
     @Test
@@ -58,7 +68,8 @@ class OutputLeaseTest {
     void aSecondRunIntoALiveLeaseIsRefusedInOneLineNamingTheHolder() throws Exception {
         try (OutputLease first = OutputLease.acquire(store(), false, null)) {
             first.nameApplication("local-123");
-            LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false, null));
+            Instant refreshed = Files.getLastModifiedTime(leaseFile()).toInstant();
+            LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> acquireAt(refreshed));
             String host = InetAddress.getLocalHost().getHostName();
             assertTrue(e.getMessage().startsWith("--out " + store().uri("") + " is being written by another filterviz "
                     + "run: application local-123 on host " + host + ", pid " + PID + ", since 20"), e.getMessage());
@@ -71,8 +82,8 @@ class OutputLeaseTest {
 
     @Test
     void aLiveLeaseOfAnotherHostIsRefusedAndAStaleOneTakenOver() throws Exception {
-        foreignLease("elsewhere", 42, Duration.ofSeconds(30));
-        LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> OutputLease.acquire(store(), false, null));
+        Instant refreshed = foreignLease("elsewhere", 42, Duration.ofSeconds(30));
+        LeaseHeldException e = assertThrows(LeaseHeldException.class, () -> acquireAt(refreshed.plusSeconds(30)));
         assertTrue(e.getMessage().contains("application application_17_0001 on host elsewhere, pid 42, "
                 + "since 2026-11-29T01:00:00Z (lease refreshed 30 s ago)"), e.getMessage());
         assertTrue(e.getMessage().contains("not refreshed for 2 min is taken over"), e.getMessage());

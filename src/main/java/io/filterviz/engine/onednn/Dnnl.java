@@ -47,7 +47,23 @@ final class Dnnl {
     }
 
     static void check(int status, String what) {
-        if (status != dnnl_success) throw new IllegalStateException("oneDNN " + what + " failed: status " + status);
+        if (status != dnnl_success) {
+            throw new IllegalStateException("oneDNN " + what + " failed: " + statusName(status) + " (status " + status + ")");
+        }
+    }
+
+    /** dnnl_status_t by its name in dnnl_types.h, without the prefix (the preset has no dnnl_status2str). */
+    static String statusName(int status) {
+        return switch (status) {
+            case dnnl_success -> "success";
+            case dnnl_out_of_memory -> "out_of_memory";
+            case dnnl_invalid_arguments -> "invalid_arguments";
+            case dnnl_unimplemented -> "unimplemented";
+            case dnnl_iterator_ends -> "iterator_ends";
+            case dnnl_runtime_error -> "runtime_error";
+            case dnnl_not_required -> "not_required";
+            default -> "unknown status";
+        };
     }
 
     static dnnl_engine cpuEngine() {

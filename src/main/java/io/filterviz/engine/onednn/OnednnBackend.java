@@ -10,6 +10,9 @@ import io.filterviz.model.graph.Graph;
 public final class OnednnBackend implements ComputeBackend {
     private static final long serialVersionUID = 1L;
 
+    /** Said on the driver before any task (exit 2) and by a task on an executor whose CPU differs (exit 1). */
+    public static final String NO_BF16 = "--precision bf16 needs a CPU with AVX512_BF16 and this one has none: use --precision fp32";
+
     private final Precision precision;
     private final ConvolutionChoice convolutions;
 
@@ -28,7 +31,7 @@ public final class OnednnBackend implements ComputeBackend {
         Throwable failure = Dnnl.load();
         if (failure != null) throw new IllegalStateException("oneDNN does not load on this machine: " + failure, failure);
         if (precision == Precision.BF16 && !Dnnl.hasBf16Kernels()) {
-            throw new IllegalStateException("--precision bf16 needs a CPU with AVX512_BF16; this one has none");
+            throw new IllegalStateException(NO_BF16);
         }
         return new OnednnModel(KerasVgg.weights(graph), precision, convolutions);
     }

@@ -79,6 +79,11 @@ final class OnednnFilterObjective implements FilterObjective {
     @Override
     public int filters() { return filters; }
 
+    /** The implementations oneDNN picked for the chains built so far (tests: which convolutions ran as Winograd). */
+    List<String> implementations() {
+        return chains.values().stream().flatMap(chain -> chain.implementations().stream()).toList();
+    }
+
     @Override
     public void close() {
         chains.values().forEach(PrimitiveChain::close);

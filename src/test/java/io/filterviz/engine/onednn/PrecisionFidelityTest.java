@@ -8,6 +8,7 @@ import io.filterviz.engine.Precision;
 import io.filterviz.engine.RenderedFilter;
 import io.filterviz.model.NetworkWeights;
 import io.filterviz.model.RandomWeights;
+import io.filterviz.testing.Prerequisite;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -15,9 +16,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static io.filterviz.testing.Stats.median;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * bf16 is a different computation from fp32, held to the issue's rule: on the same weights and start noise, the
@@ -34,11 +34,7 @@ class PrecisionFidelityTest {
 
     @Test
     void bf16FinalLossesStayCloseToFp32() {
-        if (!OnednnBackend.bf16Supported()) {
-            // CI runs on a machine with AVX512_BF16; elsewhere this CPU cannot run the comparison at all.
-            assertFalse("true".equals(System.getenv("CI")), "CI needs a CPU with AVX512_BF16 for this test");
-            assumeTrue(false, "this CPU has no AVX512_BF16");
-        }
+        Prerequisite.require(OnednnBackend.bf16Supported(), "a CPU with AVX512_BF16");
         double[] diffs = compare(new OnednnBackend(Precision.BF16));
         report("bf16 vs fp32", diffs);
         assertTrue(median(diffs) <= 0.05, "median relative difference " + median(diffs));
@@ -85,12 +81,6 @@ class PrecisionFidelityTest {
     static void report(String what, double[] diffs) {
         System.out.printf(Locale.ROOT, "fidelity: %s over %d filters: median %.2f %%, worst %.2f %%%n", what,
                 diffs.length, 100 * median(diffs), 100 * max(diffs));
-    }
-
-    static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     static double max(double[] values) { return Arrays.stream(values).max().orElseThrow(); }
