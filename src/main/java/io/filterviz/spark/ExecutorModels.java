@@ -10,22 +10,32 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The executor-side model cache: one compiled model per (spec, backend) per JVM, built lazily by the first task
- * that needs it and shared by every later task and thread of that executor.
+ * that needs it and shared by every later task and thread of that executor. A job asks for one (spec, backend), so
+ * the cache holds the last {@value #CAPACITY} and drops the least recently used beyond that (a JVM that serves
+ * several jobs in turn: local mode, tests). A dropped model's native memory (oneDNN's reordered weights) is freed
+ * by its buffers' cleaner once the last task using it lets go.
  */
 public final class ExecutorModels {
-    private static final Map<Key, CompiledModel> MODELS = new ConcurrentHashMap<>();
+    static final int CAPACITY = 2;
+    private static final Map<Key, CompiledModel> MODELS = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, CompiledModel> eldest) {
+            return size() > CAPACITY;
+        }
+    };
     private static final AtomicInteger LOADS = new AtomicInteger();
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
 
     private ExecutorModels() {}
 
-    public static CompiledModel get(ModelSpec spec, ComputeBackend backend) {
+    /** Tasks asking for the model being loaded wait for it (one load per JVM and key). */
+    public static synchronized CompiledModel get(ModelSpec spec, ComputeBackend backend) {
         return MODELS.computeIfAbsent(new Key(spec, backend), key -> {
             ModelSpec s = key.spec();
             int load = LOADS.incrementAndGet();
@@ -38,6 +48,9 @@ public final class ExecutorModels {
             return model;
         });
     }
+
+    /** How many models this JVM holds now. */
+    static synchronized int cached() { return MODELS.size(); }
 
     /** Two backends (say fp32 and bf16) compile the same spec into different models. */
     private record Key(ModelSpec spec, ComputeBackend backend) {}

@@ -15,9 +15,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Executor side: render every (layer, filter) of a partition with the JVM's cached model. */
 final class RenderPartition implements FlatMapFunction<Iterator<List<FilterId>>, FilterRecord> {
@@ -39,19 +37,17 @@ final class RenderPartition implements FlatMapFunction<Iterator<List<FilterId>>,
         // spark.task.cpus (default 1) cores per task, as many tasks as the executor has cores: measured the best
         // throughput on 2 cores, and local[N] really uses N cores (docs/performance.md).
         int threads = TaskContext.get().cpus();
-        Map<String, FilterObjective> objectives = new LinkedHashMap<>();
         List<FilterRecord> results = new ArrayList<>();
-        try {
+        // The plan lists a partition's items layer by layer, so each layer's objective is built once.
+        try (LayerObjective objectives = new LayerObjective(compiled, threads)) {
             while (partition.hasNext()) {
                 for (FilterId id : partition.next()) {
-                    FilterObjective objective = objectives.computeIfAbsent(id.layer(), l -> compiled.newObjective(l, threads));
+                    FilterObjective objective = objectives.forLayer(id.layer());
                     RenderedFilter rendered = new FilterRenderer(objective, settings, id.layer()).render(id.filter());
                     results.add(new FilterRecord(id, rendered.loss(), rendered.seconds(), rendered.dead(),
                             rendered.dead() ? null : Png.encode(rendered.image())));
                 }
             }
-        } finally {
-            objectives.values().forEach(FilterObjective::close);
         }
         return results.iterator();
     }

@@ -46,8 +46,14 @@ public final class SparkFilterRunner {
                 .mapPartitions(new RenderPartition(model, backend, plan.ascent()));
         RDD<FilterRecord> rdd = rendered.rdd();
         List<Object> indices = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
-        spark.runJob(rdd, new DrainPartition(), JavaConverters.asScalaBuffer(indices).toSeq(),
-                new Deliver(onResult), ClassTag$.MODULE$.apply(FilterRecord[].class));
+        Deliver deliver = new Deliver(onResult, spark);
+        try {
+            spark.runJob(rdd, new DrainPartition(), JavaConverters.asScalaBuffer(indices).toSeq(),
+                    deliver, ClassTag$.MODULE$.apply(FilterRecord[].class));
+        } catch (Exception e) { // SparkException is checked in Java's eyes but thrown undeclared by Scala
+            if (deliver.failure == null) throw e;
+        }
+        if (deliver.failure != null) throw deliver.failure; // what went wrong on the driver, not "job cancelled"
     }
 
     /** Executor side: a partition's results as one array for the driver. */
@@ -63,17 +69,30 @@ public final class SparkFilterRunner {
         }
     }
 
-    /** Driver side: called once per finished partition. */
+    /**
+     * Driver side: called once per finished partition. A failure here (say, --out stops taking writes) cancels the
+     * job and is rethrown by {@link #run} once Spark has stopped it: thrown into Spark instead, it would fail the
+     * job but leave its tasks running, and Spark logs each later failure with its stack trace.
+     */
     private static final class Deliver extends AbstractFunction2<Object, FilterRecord[], BoxedUnit> {
         private final Consumer<FilterRecord> onResult;
+        private final SparkContext spark;
+        private volatile RuntimeException failure;
 
-        Deliver(Consumer<FilterRecord> onResult) {
+        Deliver(Consumer<FilterRecord> onResult, SparkContext spark) {
             this.onResult = onResult;
+            this.spark = spark;
         }
 
         @Override
         public BoxedUnit apply(Object partition, FilterRecord[] results) {
-            for (FilterRecord result : results) onResult.accept(result);
+            if (failure != null) return BoxedUnit.UNIT; // cancelled: what still arrives is not written
+            try {
+                for (FilterRecord result : results) onResult.accept(result);
+            } catch (RuntimeException e) {
+                failure = e;
+                spark.cancelAllJobs();
+            }
             return BoxedUnit.UNIT;
         }
     }

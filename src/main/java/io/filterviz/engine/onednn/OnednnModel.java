@@ -135,6 +135,9 @@ public final class OnednnModel implements CompiledModel {
         }
     }
 
+    /** Native buffers this model caches (reordered weights, biases): bounded by layers × layouts, not by filters. */
+    int cachedBuffers() { return reordered.size() + biasBuffers.size(); }
+
     /** Keras' HWIO → oneDNN's plain OIHW (out, in, ky, kx). */
     static float[] toOihw(ConvWeights w) {
         int k = Vgg16.KERNEL;
