@@ -311,10 +311,7 @@ final class OnnxGraphReader {
         Info in = info(x);
         float[] values = perChannel(c, x, in);
         int channels = values.length;
-        if (op.equals("Add") && foldBias(x, values)) {
-            aliases.put(n.getOutput(0), x);
-            return;
-        }
+        if (op.equals("Add") && foldBias(x, values, n.getOutput(0))) return;
         float[] scale = new float[channels], shift = new float[channels];
         for (int k = 0; k < channels; k++) {
             float v = values[k];
@@ -351,14 +348,20 @@ final class OnnxGraphReader {
         return out;
     }
 
-    /** Adds a constant to the bias of the dense layer that writes {@code x} when nothing else reads x. */
-    private boolean foldBias(String x, float[] values) {
+    /**
+     * Adds a constant to the bias of the dense layer that writes {@code x} when nothing else reads x; the dense node
+     * then writes {@code output} (often the model's "logits"), x's name goes.
+     */
+    private boolean foldBias(String x, float[] values, String output) {
         Integer at = producers.get(x);
         if (at == null || !(nodes.get(at).op() instanceof Dense dense) || readerCount(x) != 1) return false;
         float[] bias = dense.bias().clone();
         for (int k = 0; k < bias.length; k++) bias[k] += values[k];
         Node old = nodes.get(at);
-        nodes.set(at, new Node(old.name(), new Dense(dense.outUnits(), dense.inUnits(), dense.weights(), bias), old.inputs(), old.output()));
+        nodes.set(at, new Node(old.name(), new Dense(dense.outUnits(), dense.inUnits(), dense.weights(), bias), old.inputs(), output));
+        producers.remove(x);
+        producers.put(output, at);
+        infos.put(output, infos.get(x));
         return true;
     }
 
