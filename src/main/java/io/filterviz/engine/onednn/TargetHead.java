@@ -109,24 +109,6 @@ record TargetHead(Node conv, List<Node> after, boolean fusedRelu) {
 
     private static double derivative(Op op, int channel, double x) {
         if (op instanceof ChannelAffine a) return a.scale()[channel];
-        return derivative((Activation) op, x);
-    }
-
-    /** An activation's derivative, with PyTorch's choice at the kinks (0 at ReLU's 0 and on a Clip's bounds). */
-    static double derivative(Activation a, double x) {
-        return switch (a.kind()) {
-            case RELU -> x > 0 ? 1 : 0;
-            case LEAKY_RELU -> x > 0 ? 1 : a.alpha();
-            case CLIP -> x > a.alpha() && x < a.beta() ? 1 : 0;
-            case SIGMOID -> {
-                double s = 1 / (1 + Math.exp(-x));
-                yield s * (1 - s);
-            }
-            case HARD_SIGMOID -> {
-                double y = a.alpha() * x + a.beta();
-                yield y > 0 && y < 1 ? a.alpha() : 0;
-            }
-            case HARD_SWISH -> x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;
-        };
+        return ((Activation) op).derivative(x);
     }
 }
