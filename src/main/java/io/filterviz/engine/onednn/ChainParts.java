@@ -20,9 +20,9 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 /**
  * What a primitive chain is made of, and owns: its steps (oneDNN primitives, and the odd Java step), the memory
  * objects they read and write, and the descriptors and attributes they were built from. Buffers live in the
- * objective's {@link Arenas} (one slot each; views share their parent's) and are re-pointed before each run, so
- * chains of different sizes share one task's memory. {@link #close} frees everything built so far, also when
- * building failed halfway.
+ * objective's {@link Arenas} and are re-pointed before each run, so chains of different sizes share one task's
+ * memory; once a chain is built, {@link #pack} gives buffers whose uses do not overlap in time the same arena slot
+ * (views share their parent's). {@link #close} frees everything built so far, also when building failed halfway.
  */
 final class ChainParts implements AutoCloseable {
     private final dnnl_engine engine;
@@ -30,8 +30,8 @@ final class ChainParts implements AutoCloseable {
     private final List<Object> keepAlive = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
     private final List<String> implementations = new ArrayList<>();
-    private int slots;
     private long scratchBytes;
+    private long[] slotBytes = new long[1];
 
     ChainParts(dnnl_engine engine) { this.engine = engine; }
 
@@ -47,9 +47,9 @@ final class ChainParts implements AutoCloseable {
         long[] dims() { return Dnnl.dims(md); }
     }
 
-    /** A new buffer in an arena slot of its own. */
+    /** A new buffer (its arena slot is given by {@link #pack}). */
     Value buffer(dnnl_memory_desc_t md) {
-        Buffer b = new Buffer(Dnnl.memory(md, engine), Dnnl.bytes(md), ++slots, null, false);
+        Buffer b = new Buffer(Dnnl.memory(md, engine), Dnnl.bytes(md), null, null, false);
         buffers.add(b);
         return new Value(b, md);
     }
@@ -57,14 +57,14 @@ final class ChainParts implements AutoCloseable {
     /** The same memory as {@code parent}, seen through another descriptor (a reshape, or a part of it). */
     Value view(Value parent, dnnl_memory_desc_t md) {
         Buffer p = parent.buffer();
-        Buffer b = new Buffer(Dnnl.memory(md, engine), p.bytes, p.slot, p.fixed, p.scratch);
+        Buffer b = new Buffer(Dnnl.memory(md, engine), p.bytes, p.root, p.fixed, p.scratch);
         buffers.add(b);
         return new Value(b, md);
     }
 
     /** Memory the chain does not own (the model's weights). */
     Value shared(dnnl_memory_desc_t md, Pointer data) {
-        Buffer b = new Buffer(Dnnl.memory(md, engine), Dnnl.bytes(md), -1, data, false);
+        Buffer b = new Buffer(Dnnl.memory(md, engine), Dnnl.bytes(md), null, data, false);
         buffers.add(b);
         return new Value(b, md);
     }
@@ -122,28 +122,95 @@ final class ChainParts implements AutoCloseable {
         int n = kindsAndValues.length / 2 + (scratch > 0 ? 1 : 0);
         int[] kinds = new int[n];
         dnnl_memory[] memories = new dnnl_memory[n];
+        List<Buffer> uses = new ArrayList<>();
         for (int i = 0; i < kindsAndValues.length / 2; i++) {
             kinds[i] = (Integer) kindsAndValues[2 * i];
-            memories[i] = ((Value) kindsAndValues[2 * i + 1]).buffer().memory;
+            Buffer b = ((Value) kindsAndValues[2 * i + 1]).buffer();
+            memories[i] = b.memory;
+            uses.add(b);
         }
         if (scratch > 0) {
-            Buffer s = new Buffer(Dnnl.memory(scratchMd, engine), scratch, 0, null, true);
+            Buffer s = new Buffer(Dnnl.memory(scratchMd, engine), scratch, null, null, true);
             buffers.add(s);
             scratchBytes = Math.max(scratchBytes, scratch);
             kinds[n - 1] = DNNL_ARG_SCRATCHPAD;
             memories[n - 1] = s.memory;
         }
         dnnl_primitive p = Dnnl.primitive(pd);
-        Step step = new PrimitiveStep(p, n, Dnnl.args(kinds, memories));
+        Step step = new PrimitiveStep(p, n, Dnnl.args(kinds, memories), List.copyOf(uses),
+                PROFILE == null ? null : implementations.get(implementations.size() - 1) + " " + Dnnl.kindOf(pd));
         steps.add(step);
         return step;
     }
 
+    /** A step done in Java between primitives, touching {@code values}. */
+    Step java(java.util.function.Consumer<dnnl_stream> action, Value... values) {
+        return new JavaStep(action, java.util.Arrays.stream(values).map(Value::buffer).toList());
+    }
+
+    /**
+     * Gives every buffer its arena slot, once the chain is built: buffers whose uses (from the first step that
+     * touches them to the last, in the order the steps run) do not overlap share a slot, so a task holds what is
+     * alive at once rather than every tensor of the step. {@code pinned} are touched by Java around the steps (the
+     * image, the target, the seed, the gradient) and keep slots of their own.
+     */
+    void pack(List<List<Step>> order, List<Value> pinned) {
+        java.util.Map<Buffer, int[]> life = new java.util.LinkedHashMap<>();
+        int position = 0;
+        for (List<Step> steps : order) {
+            for (Step step : steps) {
+                for (Buffer b : step.buffers()) {
+                    if (b.fixed != null || b.scratch) continue;
+                    int at = position;
+                    life.computeIfAbsent(b.root, r -> new int[]{at, at})[1] = at;
+                }
+                position++;
+            }
+        }
+        int end = position;
+        for (Value v : pinned) life.put(v.buffer().root, new int[]{-1, end});
+        for (Buffer b : buffers) {
+            if (b.root == b && b.fixed == null && !b.scratch) life.putIfAbsent(b, new int[]{-1, end}); // unused: keep apart
+        }
+        // Greedy by first use: a slot is free again after the last use of its buffer (strictly before: a step may
+        // read one buffer while it writes another, so the two never share), best fit among the free ones by size.
+        List<Buffer> order1 = new ArrayList<>(life.keySet());
+        order1.sort(java.util.Comparator.comparingInt(b -> life.get(b)[0]));
+        List<long[]> slotState = new ArrayList<>(); // per slot: {bytes so far, last use}
+        for (Buffer b : order1) {
+            int[] span = life.get(b);
+            int best = -1;
+            for (int s = 0; s < slotState.size(); s++) {
+                long[] st = slotState.get(s);
+                if (st[1] >= span[0]) continue;
+                if (best < 0 || fits(st[0], slotState.get(best)[0], b.bytes)) best = s;
+            }
+            if (best < 0) {
+                slotState.add(new long[]{0, 0});
+                best = slotState.size() - 1;
+            }
+            long[] st = slotState.get(best);
+            st[0] = Math.max(st[0], b.bytes);
+            st[1] = span[1];
+            b.slot = best + 1; // slot 0 is the scratchpad
+        }
+        slotBytes = new long[slotState.size() + 1];
+        for (int s = 0; s < slotState.size(); s++) slotBytes[s + 1] = slotState.get(s)[0];
+    }
+
+    /** Whether a free slot of {@code candidate} bytes suits {@code bytes} better than one of {@code current}. */
+    private static boolean fits(long candidate, long current, long bytes) {
+        boolean candidateFits = candidate >= bytes, currentFits = current >= bytes;
+        if (candidateFits != currentFits) return candidateFits;
+        return candidateFits ? candidate < current : candidate > current;
+    }
+
     /** Points every memory object at its arena buffer (arenas grow when a larger chain runs). */
     void bind(Arenas arenas) {
+        for (int s = 1; s < slotBytes.length; s++) arenas.get(s, slotBytes[s]); // grow first: binding never moves a slot
         Pointer scratch = arenas.get(0, scratchBytes);
         for (Buffer b : buffers) {
-            Pointer p = b.fixed != null ? b.fixed : b.scratch ? scratch : arenas.get(b.slot, b.bytes);
+            Pointer p = b.fixed != null ? b.fixed : b.scratch ? scratch : arenas.get(b.root.slot, b.bytes);
             if (p.address() != b.bound) {
                 Dnnl.bind(b.memory, p);
                 b.bound = p.address();
@@ -172,26 +239,53 @@ final class ChainParts implements AutoCloseable {
     /** One thing a pass does. */
     interface Step {
         void run(dnnl_stream stream);
+
+        /** The chain's buffers it reads or writes. */
+        List<Buffer> buffers();
     }
 
-    private record PrimitiveStep(dnnl_primitive primitive, int nargs, dnnl_exec_arg_t args) implements Step {
+    private record JavaStep(java.util.function.Consumer<dnnl_stream> action, List<Buffer> buffers) implements Step {
         @Override
-        public void run(dnnl_stream stream) { Dnnl.execute(primitive, stream, nargs, args); }
+        public void run(dnnl_stream stream) { action.accept(stream); }
     }
+
+    private record PrimitiveStep(dnnl_primitive primitive, int nargs, dnnl_exec_arg_t args, List<Buffer> buffers,
+                                 String name) implements Step {
+        @Override
+        public void run(dnnl_stream stream) {
+            if (PROFILE == null) {
+                Dnnl.execute(primitive, stream, nargs, args);
+                return;
+            }
+            long t = System.nanoTime();
+            Dnnl.execute(primitive, stream, nargs, args);
+            Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
+            PROFILE.merge(name, (System.nanoTime() - t) / 1e6, Double::sum);
+        }
+    }
+
+    /**
+     * With the environment variable FILTERVIZ_PROFILE set, the milliseconds spent per implementation and primitive
+     * kind (each primitive waited for): where a step's time goes. Null otherwise.
+     */
+    static final java.util.Map<String, Double> PROFILE = System.getenv("FILTERVIZ_PROFILE") != null
+            ? new java.util.concurrent.ConcurrentHashMap<>() : null;
 
     static final class Buffer {
         final dnnl_memory memory;
         final long bytes;
-        final int slot;
+        /** The buffer whose memory this is: itself, or the parent of a view. */
+        final Buffer root;
         final Pointer fixed;
         final boolean scratch;
+        int slot = -1;
         long bound = -1;
         Pointer current;
 
-        Buffer(dnnl_memory memory, long bytes, int slot, Pointer fixed, boolean scratch) {
+        Buffer(dnnl_memory memory, long bytes, Buffer root, Pointer fixed, boolean scratch) {
             this.memory = memory;
             this.bytes = bytes;
-            this.slot = slot;
+            this.root = root == null ? this : root;
             this.fixed = fixed;
             this.scratch = scratch;
         }

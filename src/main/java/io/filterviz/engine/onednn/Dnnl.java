@@ -178,6 +178,21 @@ final class Dnnl {
         check(dnnl_primitive_execute(p, stream, nargs, args), "primitive_execute");
     }
 
+    /** The primitive's kind and propagation, for profiles: "convolution backward_data", "reorder", ... */
+    static String kindOf(dnnl_primitive_desc pd) {
+        org.bytedeco.javacpp.IntPointer kind = new org.bytedeco.javacpp.IntPointer(1);
+        check(dnnl_primitive_desc_query(pd, dnnl_query_primitive_kind, 0, kind), "query primitive_kind");
+        int k = kind.get();
+        String name = k == dnnl_reorder ? "reorder" : k == dnnl_convolution ? "convolution" : k == dnnl_eltwise ? "eltwise"
+                : k == dnnl_pooling ? "pooling" : k == dnnl_binary ? "binary" : k == dnnl_sum ? "sum" : k == dnnl_concat ? "concat"
+                : k == dnnl_inner_product ? "inner_product" : k == dnnl_reduction ? "reduction" : "kind " + k;
+        if (k == dnnl_reorder || k == dnnl_sum || k == dnnl_concat) return name;
+        org.bytedeco.javacpp.IntPointer prop = new org.bytedeco.javacpp.IntPointer(1);
+        if (dnnl_primitive_desc_query(pd, dnnl_query_prop_kind, 0, prop) != dnnl_success) return name;
+        return name + (prop.get() == dnnl_forward_training ? " forward" : prop.get() == dnnl_backward_data ? " backward_data"
+                : prop.get() == dnnl_backward ? " backward" : " prop " + prop.get());
+    }
+
     /** The implementation oneDNN picked, e.g. "brgconv:avx512_core" or "jit_wino_4x3:avx512_core". */
     static String implementation(dnnl_primitive_desc pd) {
         PointerPointer<BytePointer> out = new PointerPointer<>(1);

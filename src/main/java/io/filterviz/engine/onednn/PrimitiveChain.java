@@ -130,6 +130,9 @@ final class PrimitiveChain implements AutoCloseable {
         Value g = gradientOf(graph.input());
         if (g == null) throw new IllegalStateException("no gradient reaches the input of " + graph.name());
         gradient = parts.reorderIfNeeded(backward, g, image.md());
+        List<Value> pinned = new ArrayList<>(List.of(image, gradient, targetOut, seed));
+        if (filterWeights != null) pinned.addAll(List.of(filterWeights, filterBias));
+        parts.pack(List.of(filterLoad, forward, backward), pinned);
     }
 
     /** Decides the fusions and the tensors that stay f32 in a bf16 chain, before any primitive is built. */
@@ -562,7 +565,7 @@ final class PrimitiveChain implements AutoCloseable {
         int type = x.dataType();
         Value y = parts.buffer(Dnnl.plain(type, outDims));
         dnnl_memory_desc_t inside = Dnnl.submemory(y.md(), d, new long[]{0, 0, pads[0], pads[1]});
-        forward.add(stream -> fill(y, type, value));
+        forward.add(parts.java(stream -> fill(y, type, value), y));
         parts.reorder(forward, x, parts.view(y, inside));
         backwardBuilders.add(() -> {
             Value dy = gradientOf(name);
