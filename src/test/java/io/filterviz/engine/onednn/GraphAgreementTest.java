@@ -214,6 +214,33 @@ class GraphAgreementTest {
         }
     }
 
+    /**
+     * One objective at two sizes in turn, as the upscaling schedule runs it: the chains of both sizes share the
+     * objective's arena slots (and a chain reuses a slot for tensors that are not alive at once), so each step must
+     * leave nothing behind that the other reads, a Pad's borders included.
+     */
+    @Test
+    void chainsOfTwoSizesShareTheirMemory() {
+        Case c = dense();
+        String target = c.targets().get(c.targets().size() - 1);
+        ReferenceGraph reference = new ReferenceGraph(c.graph());
+        try (FilterObjective objective = new OnednnBackend(Precision.FP32).compile(c.graph()).newObjective(target, 1)) {
+            for (int round = 0; round < 2; round++) {
+                for (int[] size : new int[][]{{c.height(), c.width()}, {c.height() + 9, c.width() + 12}}) {
+                    SplittableRandom random = new SplittableRandom(round * 31L + size[0]);
+                    float[] image = new float[3 * size[0] * size[1]];
+                    double[] x = new double[image.length];
+                    for (int i = 0; i < image.length; i++) x[i] = image[i] = (float) (random.nextDouble() * 255);
+                    float[] gradient = new float[image.length];
+                    float loss = objective.lossAndGradient(image, size[1], size[0], 5, gradient);
+                    ReferenceGraph.Result want = reference.lossAndGradient(target, 5, x, size[0], size[1]);
+                    assertEquals(want.loss(), loss, 1e-4 * Math.abs(want.loss()), "round " + round + " at " + size[0] + "×" + size[1]);
+                    assertTrue(relativeL2(gradient, want.gradient()) < 1e-4, "round " + round + " at " + size[0] + "×" + size[1]);
+                }
+            }
+        }
+    }
+
     private static void check(Case c, Precision precision) {
         if (precision == Precision.BF16) assumeBf16();
         ReferenceGraph reference = new ReferenceGraph(c.graph());
