@@ -41,8 +41,8 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
  * Every primitive of one step for one (target, image size, batch), built once from the graph cut at the target:
- * the forward pass in topological order (convolutions with a ReLU that is their only reader fused as a post-op,
- * pools in training mode, element-wise and binary operators, concatenation, inner products), then the input
+ * the forward pass in topological order (convolutions and Adds with a ReLU that is their only reader fused as a
+ * post-op, pools in training mode, element-wise and binary operators, concatenation, inner products), then the input
  * gradient in reverse, with the gradients of a tensor that feeds several nodes summed. How the target is reached is
  * {@link TargetHead}'s choice. Layouts are oneDNN's ({@code format_tag::any}) where a primitive chooses; a reorder is
  * inserted only where two primitives disagree, and at the image's way in and the gradient's way out.
@@ -143,7 +143,8 @@ final class PrimitiveChain implements AutoCloseable {
             if (!weighted && imageTensors.containsAll(node.inputs())) imageTensors.add(node.output());
             List<Node> readers = graph.consumers(node.output());
             boolean notTarget = !node.output().equals(target);
-            if ((node.op() instanceof Conv || node.op() instanceof ChannelAffine) && notTarget && readers.size() == 1
+            boolean fuses = node.op() instanceof Conv || node.op() instanceof ChannelAffine || node.op() instanceof Add;
+            if (fuses && notTarget && readers.size() == 1
                     && TargetHead.isPlainRelu(readers.get(0).op())) {
                 if (!(head.oneChannel() && head.after().contains(readers.get(0)))) fusedRelus.add(readers.get(0).name());
             }
@@ -219,9 +220,7 @@ final class PrimitiveChain implements AutoCloseable {
         int t = computeType(input);
         ConvGeometry g = geometry(node, c, input, c.outChannels());
         int alg = algorithm(node, g, t);
-        List<Node> readers = graph.consumers(node.output());
-        boolean relu = readers.size() == 1 && fusedRelus.contains(readers.get(0).name());
-        dnnl_primitive_desc pd = convForward(g, t, t, alg, relu, node.name());
+        dnnl_primitive_desc pd = convForward(g, t, t, alg, fusesRelu(node), node.name());
         Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
         Value weights = weights(node, Dnnl.query(pd, dnnl_query_weights_md));
         Value bias = parts.shared(Dnnl.md(dnnl_f32, dnnl_x, c.outChannels()), model.biasBuffer(node.name()).pointer());
@@ -321,7 +320,13 @@ final class PrimitiveChain implements AutoCloseable {
 
     // ---------------------------------------------------------------- element-wise
 
-    /** A ReLU fused into the convolution before it: nothing forward; backward from the saved output. */
+    /** Whether the ReLU that is the node's only reader is fused into it (a post-op). */
+    private boolean fusesRelu(Node node) {
+        List<Node> readers = graph.consumers(node.output());
+        return readers.size() == 1 && fusedRelus.contains(readers.get(0).name());
+    }
+
+    /** A ReLU fused into the operator before it: nothing forward; backward from the saved output. */
     private void fusedRelu(Node node) {
         Value y = values.get(node.inputs().get(0));
         values.put(node.output(), y);
@@ -464,7 +469,7 @@ final class PrimitiveChain implements AutoCloseable {
         String a = node.inputs().get(0), b = node.inputs().get(1);
         Value x = values.get(a);
         Value y = parts.reorderIfNeeded(forward, values.get(b), x.md());
-        Value out = binary(forward, dnnl_binary_add, x, y, node.name());
+        Value out = binary(forward, dnnl_binary_add, x, y, fusesRelu(node), node.name());
         values.put(node.output(), out);
         backwardBuilders.add(() -> {
             Value dy = gradientOf(node.output());
@@ -505,9 +510,14 @@ final class PrimitiveChain implements AutoCloseable {
     }
 
     private Value binary(List<Step> into, int alg, Value x, Value y, String name) {
+        return binary(into, alg, x, y, false, name);
+    }
+
+    /** {@code x alg y}, with a ReLU after it when {@code relu} (ResNet's Add before its ReLU). */
+    private Value binary(List<Step> into, int alg, Value x, Value y, boolean relu, String name) {
         dnnl_binary_desc_t desc = new dnnl_binary_desc_t();
         Dnnl.check(dnnl_binary_desc_init(desc, alg, x.md(), y.md(), x.md()), "binary_desc_init " + name);
-        dnnl_primitive_desc pd = parts.desc(desc, parts.attr(), null, "binary " + name);
+        dnnl_primitive_desc pd = parts.desc(desc, parts.attr(relu ? dnnl_eltwise_relu : -1), null, "binary " + name);
         Value out = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
         into.add(parts.primitive(pd, DNNL_ARG_SRC_0, x, DNNL_ARG_SRC_1, y, DNNL_ARG_DST, out));
         return out;
