@@ -50,6 +50,7 @@ final class ChainBuild {
     final List<Step> filterLoad = new ArrayList<>();
     final List<Runnable> backwardBuilders = new ArrayList<>();
     private final Map<String, List<Value>> gradients = new HashMap<>();
+    private final Map<String, Value> converted = new HashMap<>();
 
     /** What Java reads and writes around the steps; the target's convolution sets the filter buffers. */
     Value targetOut;
@@ -138,6 +139,22 @@ final class ChainBuild {
 
     long[] dims(Shape s) {
         return s.vector() ? new long[]{batch, s.channels()} : new long[]{batch, s.channels(), s.height(), s.width()};
+    }
+
+    /**
+     * Tensor {@code tensor} in layout {@code md}: itself, or a reorder of it, made once however many readers want
+     * that layout.
+     */
+    Value as(String tensor, dnnl_memory_desc_t md, List<Step> into) {
+        Value v = values.get(tensor);
+        if (Dnnl.same(v.md(), md)) return v;
+        String key = tensor + "\u0000" + java.util.HexFormat.of().formatHex(Dnnl.key(md).array());
+        Value done = converted.get(key);
+        if (done == null) {
+            done = parts.reorderInto(into, v, md);
+            converted.put(key, done);
+        }
+        return done;
     }
 
     /** Builds the backward steps, readers before the nodes they read (the reverse of the forward order). */

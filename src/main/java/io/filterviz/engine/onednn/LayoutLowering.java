@@ -20,14 +20,15 @@ final class LayoutLowering extends Lowering {
         List<String> inputs = node.inputs();
         int type = values.get(inputs.get(0)).dataType();
         for (String in : inputs) if (values.get(in).dataType() != type) type = dt;
-        List<Value> sources = new ArrayList<>();
-        for (String in : inputs) {
-            Value v = values.get(in);
-            sources.add(v.dataType() == type ? v : parts.reorderInto(forward, v, Dnnl.plain(type, v.dims())));
-        }
         Shape out = shapes.get(node.output());
+        // One layout for every source and the output, the one most of the bytes are in already, so that oneDNN
+        // copies blocks (a mix of layouts runs its reference concat); a source in another layout is reordered once
+        // for all the concatenations that read it (DenseNet's block input is read by every layer's).
+        int tag = commonLayout(inputs, type);
+        List<Value> sources = new ArrayList<>();
+        for (String in : inputs) sources.add(build.as(in, Dnnl.md(type, tag, values.get(in).dims()), forward));
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        Dnnl.check(dnnl_concat_primitive_desc_create(pd, Dnnl.md(type, dnnl_format_tag_any, dims(out)), sources.size(), 1,
+        Dnnl.check(dnnl_concat_primitive_desc_create(pd, Dnnl.md(type, tag, dims(out)), sources.size(), 1,
                 Dnnl.array(sources.stream().map(Value::md).toList()), parts.attr(), parts.engine()),
                 "concat_primitive_desc_create " + node.name());
         parts.keep(pd);
@@ -37,18 +38,44 @@ final class LayoutLowering extends Lowering {
         backwardBuilders.add(() -> {
             Value dy = gradientOf(node.output());
             if (dy == null) return;
-            // Each input's gradient is its slice of channels, read from a plain copy of the output's.
-            Value plain = parts.reorderIfNeeded(backward, dy, Dnnl.plain(dy.dataType(), dims(out)));
+            // Each input's gradient is its slice of channels: a view of the output's gradient where its layout has
+            // one at any channel offset (nchw, nhwc), else of a plain copy; then into the input's own layout.
+            long[] all = dims(out);
+            Value whole = dy;
+            if (all.length != 4) {
+                whole = parts.reorderIfNeeded(backward, dy, Dnnl.plain(dy.dataType(), all));
+            } else if (!Dnnl.same(dy.md(), Dnnl.md(dy.dataType(), dnnl_nchw, all))
+                    && !Dnnl.same(dy.md(), Dnnl.md(dy.dataType(), dnnl_nhwc, all))) {
+                whole = parts.reorderInto(backward, dy, Dnnl.md(dy.dataType(), tag == dnnl_nhwc ? dnnl_nhwc : dnnl_nchw, all));
+            }
             long offset = 0;
             for (String in : inputs) {
                 long[] d = dims(shapes.get(in));
                 long[] at = new long[d.length];
                 at[1] = offset;
                 offset += d[1];
-                Value slice = parts.view(plain, Dnnl.submemory(plain.md(), d, at));
-                contribute(in, parts.reorderInto(backward, slice, Dnnl.plain(dy.dataType(), d)));
+                Value slice = parts.view(whole, Dnnl.submemory(whole.md(), d, at));
+                Value own = values.get(in);
+                contribute(in, parts.reorderInto(backward, slice,
+                        own.dataType() == dy.dataType() ? own.md() : Dnnl.plain(dy.dataType(), d)));
             }
         });
+    }
+
+    /** nChw16c when every input is in it (and so a multiple of 16 channels), else nhwc or nchw by bytes. */
+    private int commonLayout(List<String> inputs, int type) {
+        long nhwc = 0, nchw = 0;
+        boolean allBlocked = true;
+        for (String in : inputs) {
+            Value v = values.get(in);
+            long[] d = v.dims();
+            long bytes = Dnnl.bytes(v.md());
+            if (d.length != 4 || d[1] % 16 != 0 || !Dnnl.same(v.md(), Dnnl.md(v.dataType(), dnnl_nChw16c, d))) allBlocked = false;
+            if (d.length == 4 && Dnnl.same(v.md(), Dnnl.md(v.dataType(), dnnl_nhwc, d))) nhwc += bytes;
+            else nchw += bytes;
+        }
+        if (dims(shapes.get(inputs.get(0))).length != 4) return dnnl_ab;
+        return allBlocked ? dnnl_nChw16c : nhwc > nchw ? dnnl_nhwc : dnnl_nchw;
     }
 
     void flatten(Node node) {

@@ -123,13 +123,17 @@ class GraphAgreementTest {
                 List.of(bnRelu, grown, cat, padConv, padPool, countPad, excludePad, valuePad, all));
     }
 
-    /** A grey 12×12 network with a Flatten + Dense head: vector targets (a hidden layer after ReLU, the logits). */
+    /**
+     * A grey 12×12 network with a Flatten + Dense head: vector targets (a hidden layer after ReLU, the logits, and a
+     * concatenation of two vectors).
+     */
     static Case greyHead() {
         GraphBuilder b = new GraphBuilder("grey", 1, 5).fixedSize(12, 12);
         String x = b.maxPool(b.relu(b.conv(input(), 4, 3, 1, 1)), 2, 2, 0, false);
         String hidden = b.relu(b.dense(b.flatten(x, 4 * 6 * 6), 16));
         String logits = b.dense(hidden, 5);
-        return new Case("grey", b.build(), 12, 12, 1.0, List.of(x, hidden, logits));
+        String both = b.concat(logits, b.act(b.dense(hidden, 3), Activation.Kind.SIGMOID, 0, 0));
+        return new Case("grey", b.build(), 12, 12, 1.0, List.of(x, hidden, logits, both));
     }
 
     @ParameterizedTest(name = "{0}")
