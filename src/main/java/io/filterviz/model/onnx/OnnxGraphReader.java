@@ -16,6 +16,7 @@ import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Op;
 import io.filterviz.model.graph.Pad;
 import io.filterviz.model.graph.Pool;
+import io.filterviz.model.graph.Shape;
 import io.filterviz.model.graph.ShapeException;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
@@ -42,8 +43,8 @@ final class OnnxGraphReader {
     /** The operators this reader turns into graph nodes or evaluates, for messages. */
     static final String SUPPORTED = "Add, AveragePool, BatchNormalization, Clip, Concat, Constant, Conv, Div, Dropout, "
             + "Flatten, Gemm, GlobalAveragePool, HardSigmoid, HardSwish, Identity, LeakyRelu, MatMul, MaxPool, Mul, Pad, "
-            + "ReduceMean (over H and W), Relu, Reshape (to a vector), Sigmoid, Sub, and Shape, Gather, Unsqueeze, "
-            + "Squeeze, Cast on constants";
+            + "ReduceMean (over H and W), Relu, Reshape (to a vector), Sigmoid, Squeeze (of a C×1×1 tensor), Sub, and "
+            + "Shape, Gather, Unsqueeze, Cast on constants";
     /** An entry of a computed shape that depends on the input size. */
     static final long UNKNOWN = Long.MIN_VALUE;
 
@@ -140,7 +141,8 @@ final class OnnxGraphReader {
             case "Gemm" -> gemm(n);
             case "MatMul" -> matMul(n);
             case "Shape" -> shape(n);
-            case "Gather", "Unsqueeze", "Squeeze", "Cast" -> constantOnly(n);
+            case "Squeeze" -> squeeze(n);
+            case "Gather", "Unsqueeze", "Cast" -> constantOnly(n);
             default -> throw fail("is not supported; supported operators: " + SUPPORTED
                     + (n.getOpType().equals("Transpose") ? " (a Transpose at the input: export NCHW, tf2onnx --inputs-as-nchw)" : ""));
         }
@@ -497,6 +499,26 @@ final class OnnxGraphReader {
         emit(n, new Flatten(), List.of(x), new Info(2, in.global() ? in.channels() : -1, false));
     }
 
+    /** Squeezing H and W of a C×1×1 tensor (tf2onnx after a global pool) is a flatten. */
+    private void squeeze(NodeProto n) {
+        allowOnly(n, "axes");
+        if (constants.containsKey(n.getInput(0))) {
+            constantOnly(n);
+            return;
+        }
+        String x = runtime(n, 0);
+        Info in = info(x);
+        long[] axes = opset >= 13 && n.getInputCount() > 1 ? constantInput(n, 1, "axes").longs() : intsAttr(n, "axes", null);
+        Set<Long> normalised = axes == null ? Set.of(2L, 3L)
+                : Arrays.stream(axes).map(a -> a < 0 ? a + in.rank() : a).boxed().collect(Collectors.toSet());
+        boolean oneByOne = in.global() || input.height() > 0 && fixedShape(x).height() == 1 && fixedShape(x).width() == 1;
+        if (in.rank() != 4 || !normalised.equals(Set.of(2L, 3L)) || !oneByOne) {
+            throw fail("squeezes axes " + (axes == null ? "(all of size 1)" : Arrays.toString(axes)) + " of " + x
+                    + "; supported: height and width of a C×1×1 tensor (after a global pool)");
+        }
+        emit(n, new Flatten(), List.of(x), new Info(2, in.channels(), false));
+    }
+
     private void reshape(NodeProto n) {
         allowOnly(n, "allowzero");
         if (constants.containsKey(n.getInput(0))) {
@@ -725,11 +747,14 @@ final class OnnxGraphReader {
     /** Channel count of {@code x}, from the fixed input size when the reader could not follow it by itself. */
     private int channelsOf(String x, Info in) {
         if (in.channels() >= 0) return in.channels();
-        if (input.height() > 0) {
-            Graph sofar = new Graph("partial", input.name(), input.channels(), input.height(), input.width(), nodes);
-            return sofar.shapes(input.height(), input.width()).get(x).channels();
-        }
+        if (input.height() > 0) return fixedShape(x).channels();
         throw fail("needs the unit count of " + x + ", which depends on the input size");
+    }
+
+    /** The shape of {@code x} at the network's fixed input size. */
+    private Shape fixedShape(String x) {
+        Graph sofar = new Graph("partial", input.name(), input.channels(), input.height(), input.width(), nodes);
+        return sofar.shapes(input.height(), input.width()).get(x);
     }
 
     private void unusedExtraOutputs(NodeProto n) {
