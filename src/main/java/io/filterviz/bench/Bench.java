@@ -8,23 +8,31 @@ import io.filterviz.engine.FilterRenderer;
 import io.filterviz.engine.FilterObjective;
 import io.filterviz.engine.Precision;
 import io.filterviz.model.KerasVgg;
-import io.filterviz.model.LayerSpec;
+import io.filterviz.model.Preprocessing;
 import io.filterviz.model.RandomWeights;
-import io.filterviz.model.Vgg16;
+import io.filterviz.model.graph.Conv;
+import io.filterviz.model.graph.Dense;
+import io.filterviz.model.graph.Graph;
+import io.filterviz.model.graph.Node;
+import io.filterviz.model.graph.Shape;
+import io.filterviz.model.onnx.OnnxLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ./submit.sh bench}: the compute path alone, on random VGG16 weights. Per size, the median milliseconds
- * of one ascent step (forward + input gradient) after warm-up, and GFLOP/s counting 2 × the forward's
- * convolution FLOPs; with --schedule, whole filters at the Keras example's schedule.
+ * {@code ./submit.sh bench}: the compute path alone, on random VGG16 weights, or on an ONNX model's own weights with
+ * --model. Per size, the median milliseconds of one ascent step (forward + input gradient) after warm-up, and GFLOP/s
+ * counting 2 × the forward's convolution and dense FLOPs up to the target; with --schedule, whole filters at the
+ * Keras example's schedule.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Times the gradient-ascent compute path on random weights.")
@@ -38,8 +46,15 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--warmup", description = "Untimed steps per size first.")
     int warmup = 3;
 
-    @Option(names = "--layer", description = "Target layer.")
-    String layer = "block5_conv1";
+    @Option(names = "--layer", description = "Target layer (a tensor or node name). Default: block5_conv1 for VGG16, "
+            + "the last convolution's output for --model.")
+    String layer;
+
+    @Option(names = "--model", description = "An ONNX file to time instead of VGG16 (random weights).")
+    Path model;
+
+    @Option(names = "--preprocess", description = "With --model: none, unit, caffe, torch, tf.")
+    String preprocess = "none";
 
     @Option(names = "--schedule", description = "Also time whole filters at the Keras example's schedule.")
     boolean schedule;
@@ -86,16 +101,19 @@ public final class Bench implements Callable<Integer> {
     }
 
     private void run(String engine, Precision precision) {
-        CompiledModel model = ComputeBackends.create(engine, precision, winograd).compile(KerasVgg.graph("vgg16", RandomWeights.create(layer, 1)));
-        String common = String.format(Locale.ROOT, "precision=%s engine=%s threads=%d%s", precision.label(), engine,
+        Graph graph = graph();
+        String layer = target(graph);
+        CompiledModel model = ComputeBackends.create(engine, precision, winograd).compile(graph);
+        String common = String.format(Locale.ROOT, "%sprecision=%s engine=%s threads=%d%s",
+                this.model == null ? "" : "model=" + graph.name() + " layer=" + layer + " ", precision.label(), engine,
                 threads, engine.equals("onednn") && precision == Precision.FP32
                         ? " winograd=" + (winograd == null ? "measured" : String.join(",", winograd)) : "");
         String what = common + " batch=1";
         try (FilterObjective path = model.newObjective(layer, threads)) {
             for (int size : sizes) {
                 for (int batch : batches) {
-                    double median = medianStepMillis(path, size, batch);
-                    double gflop = 2 * Vgg16.forwardFlops(layer, size, size) / 1e9 * batch;
+                    double median = medianStepMillis(path, graph.inputChannels(), size, batch);
+                    double gflop = 2 * forwardFlops(graph.upTo(layer), size) / 1e9 * batch;
                     System.out.printf(Locale.ROOT, "bench: size=%d %s batch=%d median_ms_per_step=%.1f "
                             + "ms_per_image_step=%.1f gflop_per_step=%.2f gflops=%.1f%n", size, common, batch, median,
                             median / batch, gflop, gflop / (median / 1000));
@@ -124,11 +142,25 @@ public final class Bench implements Callable<Integer> {
         }
     }
 
+    /** VGG16 with random weights up to --layer, or the --model file with its preprocessing. */
+    private Graph graph() {
+        if (model == null) return KerasVgg.graph("vgg16", RandomWeights.create(layer == null ? "block5_conv1" : layer, 1));
+        return Preprocessing.parse(preprocess).prepend(OnnxLoader.load(model));
+    }
+
+    private String target(Graph graph) {
+        if (layer == null) {
+            List<String> convolutions = graph.convolutionOutputs();
+            return model == null ? "block5_conv1" : convolutions.get(convolutions.size() - 1);
+        }
+        return graph.resolve(layer).orElseThrow(() -> new IllegalArgumentException("--layer " + layer + " is not in " + graph.name()));
+    }
+
     /** Median milliseconds of one step of {@code batch} images (filters 0 … batch − 1) at size². */
-    private double medianStepMillis(FilterObjective path, int size, int batch) {
+    private double medianStepMillis(FilterObjective path, int channels, int size, int batch) {
         SplittableRandom random = new SplittableRandom(size);
-        float[][] images = new float[batch][3 * size * size];
-        float[][] gradients = new float[batch][3 * size * size];
+        float[][] images = new float[batch][channels * size * size];
+        float[][] gradients = new float[batch][channels * size * size];
         int[] filters = new int[batch];
         for (int b = 0; b < batch; b++) {
             filters[b] = b;
@@ -142,6 +174,25 @@ public final class Bench implements Callable<Integer> {
             millis[i] = (System.nanoTime() - start) / 1e6;
         }
         return median(millis);
+    }
+
+    /**
+     * Σ over the convolutions and dense layers of the graph (cut at the target) of 2 · multiply-adds: 2·H·W·Cout·
+     * (Cin / group)·kh·kw for a convolution's H × W output (VGG16 to block5_conv1: 28.85 GFLOP at 224²).
+     */
+    static double forwardFlops(Graph graph, int size) {
+        Map<String, Shape> shapes = graph.shapes(size, size);
+        double flops = 0;
+        for (Node node : graph.nodes()) {
+            Shape out = shapes.get(node.output());
+            if (node.op() instanceof Conv c) {
+                flops += 2.0 * out.height() * out.width() * c.outChannels() * (c.inChannels() / c.group())
+                        * c.kernelHeight() * c.kernelWidth();
+            } else if (node.op() instanceof Dense d) {
+                flops += 2.0 * d.outUnits() * d.inUnits();
+            }
+        }
+        return flops;
     }
 
     private static double median(double[] values) {

@@ -2,8 +2,9 @@ package io.filterviz.engine;
 
 /**
  * A network ready to run on one compute backend, up to its deepest layer; shared by the threads of a JVM, each
- * with objectives of its own. Any convolution up to the deepest layer can be the target: the atlas loads the
- * weights once and evaluates shallower layers on a truncated path.
+ * with objectives of its own. Any layer up to the deepest can be the target (a convolution; on the oneDNN engine any
+ * tensor of the graph, named by itself or by the node that writes it): the atlas loads the weights once and
+ * evaluates shallower layers on a truncated path.
  */
 public interface CompiledModel {
     /**

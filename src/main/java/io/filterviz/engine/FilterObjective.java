@@ -2,16 +2,18 @@ package io.filterviz.engine;
 
 /**
  * The compute path: the objective's value at an image and its gradient with respect to that image. The
- * objective is the mean activation (after ReLU) of one filter of the target layer. Implementations may keep
- * buffers between calls, so an instance serves one thread.
+ * objective is the mean of one channel ("filter") of the target tensor, or one unit's value when the target is a
+ * vector (a dense layer). Images have the network's input channels ({@code Graph.inputChannels()}: 3 for RGB, 1 for
+ * grey), in pixel units; the model's preprocessing is part of its graph. Implementations may keep buffers between
+ * calls, so an instance serves one thread.
  */
 public interface FilterObjective extends AutoCloseable {
 
     /**
-     * @param image    the input, channels-first (3 × height × width), raw values as the Keras example feeds them
-     * @param filter   the filter (output channel) of the target layer
+     * @param image    the input, channels-first (input channels × height × width), pixel values
+     * @param filter   the channel (or unit) of the target
      * @param gradient receives d loss / d image, same layout and length as {@code image}
-     * @return the loss: mean activation of the filter
+     * @return the loss: the channel's mean, or the unit's value
      */
     float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient);
 
@@ -29,7 +31,7 @@ public interface FilterObjective extends AutoCloseable {
         return losses;
     }
 
-    /** Number of filters of the target layer. */
+    /** Number of channels (or units) of the target. */
     int filters();
 
     @Override

@@ -97,6 +97,41 @@ final class Dnnl {
         return copy(md);
     }
 
+    /** A view of part of {@code parent} (a block of {@code dims} at {@code offsets}), addressed from the parent's base. */
+    static dnnl_memory_desc_t submemory(dnnl_memory_desc_t parent, long[] dims, long[] offsets) {
+        dnnl_memory_desc_t md = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_submemory(md, parent, dims, offsets), "memory_desc_init_submemory");
+        return md;
+    }
+
+    /** Descriptors one after another in native memory, as concat and sum take them. */
+    static dnnl_memory_desc_t array(java.util.List<dnnl_memory_desc_t> mds) {
+        dnnl_memory_desc_t array = new dnnl_memory_desc_t(mds.size());
+        for (int i = 0; i < mds.size(); i++) {
+            Pointer.memcpy(array.getPointer(i), mds.get(i), mds.get(i).sizeof());
+        }
+        return array;
+    }
+
+    static long[] dims(dnnl_memory_desc_t md) {
+        long[] dims = new long[md.ndims()];
+        for (int i = 0; i < dims.length; i++) dims[i] = md.dims().get(i);
+        return dims;
+    }
+
+    /** The plain (row-major, dense) layout of {@code dims}: nc, nchw, goihw, ... */
+    static dnnl_memory_desc_t plain(int dataType, long... dims) {
+        int tag = switch (dims.length) {
+            case 1 -> dnnl_a;
+            case 2 -> dnnl_ab;
+            case 3 -> dnnl_abc;
+            case 4 -> dnnl_abcd;
+            case 5 -> dnnl_abcde;
+            default -> throw new IllegalArgumentException(dims.length + " dimensions");
+        };
+        return md(dataType, tag, dims);
+    }
+
     static boolean same(dnnl_memory_desc_t a, dnnl_memory_desc_t b) {
         return dnnl_memory_desc_equal(a, b) == 1;
     }
@@ -157,6 +192,21 @@ final class Dnnl {
 
     static void execute(dnnl_primitive p, dnnl_stream stream, int nargs, dnnl_exec_arg_t args) {
         check(dnnl_primitive_execute(p, stream, nargs, args), "primitive_execute");
+    }
+
+    /** The primitive's kind and propagation, for profiles: "convolution backward_data", "reorder", ... */
+    static String kindOf(dnnl_primitive_desc pd) {
+        org.bytedeco.javacpp.IntPointer kind = new org.bytedeco.javacpp.IntPointer(1);
+        check(dnnl_primitive_desc_query(pd, dnnl_query_primitive_kind, 0, kind), "query primitive_kind");
+        int k = kind.get();
+        String name = k == dnnl_reorder ? "reorder" : k == dnnl_convolution ? "convolution" : k == dnnl_eltwise ? "eltwise"
+                : k == dnnl_pooling ? "pooling" : k == dnnl_binary ? "binary" : k == dnnl_sum ? "sum" : k == dnnl_concat ? "concat"
+                : k == dnnl_inner_product ? "inner_product" : k == dnnl_reduction ? "reduction" : "kind " + k;
+        if (k == dnnl_reorder || k == dnnl_sum || k == dnnl_concat) return name;
+        org.bytedeco.javacpp.IntPointer prop = new org.bytedeco.javacpp.IntPointer(1);
+        if (dnnl_primitive_desc_query(pd, dnnl_query_prop_kind, 0, prop) != dnnl_success) return name;
+        return name + (prop.get() == dnnl_forward_training ? " forward" : prop.get() == dnnl_backward_data ? " backward_data"
+                : prop.get() == dnnl_backward ? " backward" : " prop " + prop.get());
     }
 
     /** The implementation oneDNN picked, e.g. "brgconv:avx512_core" or "jit_wino_4x3:avx512_core". */

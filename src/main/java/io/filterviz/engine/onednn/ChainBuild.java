@@ -1,0 +1,164 @@
+package io.filterviz.engine.onednn;
+
+import io.filterviz.engine.Precision;
+import io.filterviz.engine.onednn.ChainParts.Step;
+import io.filterviz.engine.onednn.ChainParts.Value;
+import io.filterviz.model.graph.Add;
+import io.filterviz.model.graph.ChannelAffine;
+import io.filterviz.model.graph.Conv;
+import io.filterviz.model.graph.Dense;
+import io.filterviz.model.graph.Graph;
+import io.filterviz.model.graph.Node;
+import io.filterviz.model.graph.Pad;
+import io.filterviz.model.graph.Shape;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+/**
+ * What the lowering of one chain shares while it is built: the graph cut at the target and its shapes at this size,
+ * the plan (fusions, folded Pads, the tensors that stay f32), each tensor's value, the steps of the three passes, and
+ * the gradients: each tensor's contributions, summed once every reader's backward is built.
+ */
+final class ChainBuild {
+    final OnednnModel model;
+    final ChainParts parts;
+    final Graph graph;
+    final String target;
+    final TargetHead head;
+    final Map<String, Shape> shapes;
+    final int batch;
+    /** The chain's data type (f32 or bf16). */
+    final int dt;
+    /** Tensors made from the image by per-pixel operators only: what reads them stays f32 in a bf16 chain. */
+    final Set<String> imageTensors = new HashSet<>();
+    /** ReLUs fused into the operator before them (their node names). */
+    final Set<String> fusedRelus = new HashSet<>();
+    /** Zero Pad nodes folded into the convolution that is their only reader: convolution node → pad node. */
+    final Map<String, Node> foldedPads = new HashMap<>();
+    final Map<String, Value> values = new HashMap<>();
+    final List<Step> forward = new ArrayList<>();
+    final List<Step> backward = new ArrayList<>();
+    final List<Step> filterLoad = new ArrayList<>();
+    final List<Runnable> backwardBuilders = new ArrayList<>();
+    private final Map<String, List<Value>> gradients = new HashMap<>();
+    private final Map<String, Value> converted = new HashMap<>();
+
+    /** What Java reads and writes around the steps; the target's convolution sets the filter buffers. */
+    Value targetOut;
+    Value seed;
+    Value filterWeights;
+    Value filterBias;
+
+    ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, int height, int width, int batch) {
+        this.model = model;
+        this.parts = parts;
+        this.graph = cut;
+        this.target = target;
+        this.head = TargetHead.of(cut, target);
+        this.shapes = cut.shapes(height, width);
+        this.batch = batch;
+        this.dt = model.precision() == Precision.BF16 ? dnnl_bf16 : dnnl_f32;
+        plan();
+    }
+
+    /** Decides the fusions and the tensors that stay f32 in a bf16 chain, before any primitive is built. */
+    private void plan() {
+        imageTensors.add(graph.input());
+        for (Node node : graph.nodes()) {
+            boolean weighted = node.op() instanceof Conv || node.op() instanceof Dense;
+            if (!weighted && imageTensors.containsAll(node.inputs())) imageTensors.add(node.output());
+            List<Node> readers = graph.consumers(node.output());
+            boolean notTarget = !node.output().equals(target);
+            boolean fuses = node.op() instanceof Conv || node.op() instanceof ChannelAffine || node.op() instanceof Add;
+            if (fuses && notTarget && readers.size() == 1
+                    && TargetHead.isPlainRelu(readers.get(0).op())) {
+                if (!(head.oneChannel() && head.after().contains(readers.get(0)))) fusedRelus.add(readers.get(0).name());
+            }
+            if (node.op() instanceof Pad p && p.value() == 0f && notTarget && readers.size() == 1
+                    && readers.get(0).op() instanceof Conv && p.pads()[0] >= 0 && p.pads()[1] >= 0 && p.pads()[2] >= 0
+                    && p.pads()[3] >= 0) {
+                foldedPads.put(readers.get(0).name(), node);
+            }
+        }
+    }
+
+    /** Whether the ReLU that is the node's only reader is fused into it (a post-op). */
+    boolean fusesRelu(Node node) {
+        List<Node> readers = graph.consumers(node.output());
+        return readers.size() == 1 && fusedRelus.contains(readers.get(0).name());
+    }
+
+    /** f32 for what reads the image (or per-pixel maps of it), else the chain's type. */
+    int computeType(String input) {
+        return imageTensors.contains(input) ? dnnl_f32 : dt;
+    }
+
+    void contribute(String tensor, Value gradient) {
+        gradients.computeIfAbsent(tensor, t -> new ArrayList<>()).add(gradient);
+    }
+
+    /** The gradient of a tensor, complete once every reader's backward is built: one part, or the sum of them. */
+    Value gradientOf(String tensor) {
+        List<Value> contributions = gradients.get(tensor);
+        if (contributions == null || contributions.isEmpty()) return null;
+        if (contributions.size() == 1) return contributions.get(0);
+        dnnl_memory_desc_t md = contributions.get(0).md();
+        List<Value> same = new ArrayList<>();
+        for (Value v : contributions) same.add(parts.reorderIfNeeded(backward, v, md));
+        float[] scales = new float[same.size()];
+        java.util.Arrays.fill(scales, 1f);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        Dnnl.check(dnnl_sum_primitive_desc_create(pd, md, same.size(), scales,
+                Dnnl.array(same.stream().map(Value::md).toList()), parts.attr(), parts.engine()), "sum_primitive_desc_create " + tensor);
+        parts.keep(pd);
+        Value sum = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+        backward.add(parts.primitive(pd, multipleSources(same, sum)));
+        gradients.put(tensor, new ArrayList<>(List.of(sum)));
+        return sum;
+    }
+
+    static Object[] multipleSources(List<Value> sources, Value dst) {
+        Object[] args = new Object[2 * sources.size() + 2];
+        for (int i = 0; i < sources.size(); i++) {
+            args[2 * i] = DNNL_ARG_MULTIPLE_SRC + i;
+            args[2 * i + 1] = sources.get(i);
+        }
+        args[args.length - 2] = DNNL_ARG_DST;
+        args[args.length - 1] = dst;
+        return args;
+    }
+
+    long[] dims(Shape s) {
+        return s.vector() ? new long[]{batch, s.channels()} : new long[]{batch, s.channels(), s.height(), s.width()};
+    }
+
+    /**
+     * Tensor {@code tensor} in layout {@code md}: itself, or a reorder of it, made once however many readers want
+     * that layout.
+     */
+    Value as(String tensor, dnnl_memory_desc_t md, List<Step> into) {
+        Value v = values.get(tensor);
+        if (Dnnl.same(v.md(), md)) return v;
+        String key = tensor + "\u0000" + java.util.HexFormat.of().formatHex(Dnnl.key(md).array());
+        Value done = converted.get(key);
+        if (done == null) {
+            done = parts.reorderInto(into, v, md);
+            converted.put(key, done);
+        }
+        return done;
+    }
+
+    /** Builds the backward steps, readers before the nodes they read (the reverse of the forward order). */
+    void buildBackward() {
+        for (int i = backwardBuilders.size() - 1; i >= 0; i--) backwardBuilders.get(i).run();
+    }
+}

@@ -1,0 +1,186 @@
+package io.filterviz.engine.onednn;
+
+import io.filterviz.engine.onednn.ChainParts.Value;
+import io.filterviz.model.graph.Activation;
+import io.filterviz.model.graph.Conv;
+import io.filterviz.model.graph.Dense;
+import io.filterviz.model.graph.Node;
+import io.filterviz.model.graph.Pad;
+import io.filterviz.model.graph.Shape;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_inner_product_desc_t;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+/**
+ * Convolutions (any kernel, stride, padding, dilation and groups; a ReLU that is their only reader fused; a zero Pad
+ * before them folded into their padding), the target's one-channel-per-image convolution, and dense layers: forward
+ * primitives and their backward-data ones.
+ */
+final class ConvolutionLowering extends Lowering {
+    ConvolutionLowering(ChainBuild build) { super(build); }
+
+    /** A convolution's geometry for one input size (a folded zero Pad's padding added to its own). */
+    private record ConvGeometry(Conv conv, int inputChannels, long[] src, long[] weights, long[] dst, long[] strides,
+                                long[] dilation, long[] padL, long[] padR) {}
+
+    private ConvGeometry geometry(Node node, Conv c, String input, int outChannels) {
+        Shape in = shapes.get(input);
+        Node pad = foldedPads.get(node.name());
+        int[] extra = pad != null ? ((Pad) pad.op()).pads() : new int[4];
+        int[] own = c.padsFor(in.height() + extra[0] + extra[2], in.width() + extra[1] + extra[3]);
+        Shape out = shapes.get(node.output());
+        long[] weights = c.group() == 1
+                ? new long[]{outChannels, c.inChannels(), c.kernelHeight(), c.kernelWidth()}
+                : new long[]{c.group(), c.outChannels() / c.group(), c.inChannels() / c.group(), c.kernelHeight(), c.kernelWidth()};
+        return new ConvGeometry(c, c.inChannels(), new long[]{batch, c.inChannels(), in.height(), in.width()}, weights,
+                new long[]{batch, outChannels, out.height(), out.width()},
+                new long[]{c.strideHeight(), c.strideWidth()},
+                new long[]{c.dilationHeight() - 1, c.dilationWidth() - 1}, // oneDNN counts dilation from 0
+                new long[]{own[0] + extra[0], own[1] + extra[1]}, new long[]{own[2] + extra[2], own[3] + extra[3]});
+    }
+
+    /** The tensor a convolution reads: its own input, or a folded Pad's. */
+    private String convInput(Node node) {
+        Node pad = foldedPads.get(node.name());
+        return pad != null ? pad.inputs().get(0) : node.inputs().get(0);
+    }
+
+    void convolution(Node node, Conv c) {
+        String input = convInput(node);
+        int t = computeType(input);
+        ConvGeometry g = geometry(node, c, input, c.outChannels());
+        int alg = algorithm(node, g, t);
+        dnnl_primitive_desc pd = convForward(g, t, t, alg, fusesRelu(node), node.name());
+        Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
+        Value weights = weights(node, Dnnl.query(pd, dnnl_query_weights_md));
+        Value bias = parts.shared(Dnnl.md(dnnl_f32, dnnl_x, c.outChannels()), model.biasBuffer(node.name()).pointer());
+        Value dst = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+        forward.add(parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, bias, DNNL_ARG_DST, dst));
+        values.put(node.output(), dst);
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            dnnl_primitive_desc back = convBackwardData(g, t, alg, pd, node.name());
+            Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
+            Value w = weights(node, Dnnl.query(back, dnnl_query_weights_md));
+            Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
+            backward.add(parts.primitive(back, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_WEIGHTS, w, DNNL_ARG_DIFF_SRC, dx));
+            contribute(input, dx);
+        });
+    }
+
+    /**
+     * The target's convolution for the batch's filters: one output channel per image (channel i is image i's
+     * filter), f32 out; its weights are a chain buffer, loaded from the model per step.
+     */
+    void targetConvolution(Node node) {
+        Conv c = model.conv(node.name());
+        String input = convInput(node);
+        int t = computeType(input);
+        ConvGeometry g = geometry(node, c, input, batch);
+        int alg = algorithm(node, g, t);
+        dnnl_primitive_desc pd = convForward(g, t, dnnl_f32, alg, head.fusedRelu(), node.name());
+        Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
+        dnnl_memory_desc_t plainFilter = Dnnl.md(dnnl_f32, dnnl_oihw, batch, c.inChannels(), c.kernelHeight(), c.kernelWidth());
+        build.filterWeights = parts.buffer(plainFilter);
+        build.filterBias = parts.buffer(Dnnl.md(dnnl_f32, dnnl_x, batch));
+        Value weights = parts.reorderInto(filterLoad, build.filterWeights, Dnnl.query(pd, dnnl_query_weights_md));
+        Value dst = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+        forward.add(parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, build.filterBias, DNNL_ARG_DST, dst));
+        dnnl_memory_desc_t plainTarget = Dnnl.md(dnnl_f32, dnnl_nchw, batch, batch, g.dst()[2], g.dst()[3]);
+        build.targetOut = parts.reorderIfNeeded(forward, dst, plainTarget);
+        build.seed = parts.buffer(plainTarget);
+        backwardBuilders.add(() -> {
+            dnnl_primitive_desc back = convBackwardData(g, t, alg, pd, node.name());
+            Value dy = parts.reorderIfNeeded(backward, build.seed, Dnnl.query(back, dnnl_query_diff_dst_md));
+            Value w = parts.reorderInto(filterLoad, build.filterWeights, Dnnl.query(back, dnnl_query_weights_md));
+            Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
+            backward.add(parts.primitive(back, DNNL_ARG_DIFF_DST, dy, DNNL_ARG_WEIGHTS, w, DNNL_ARG_DIFF_SRC, dx));
+            contribute(input, dx);
+        });
+    }
+
+    private dnnl_primitive_desc convForward(ConvGeometry g, int t, int dstType, int alg, boolean relu, String name) {
+        dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
+        Dnnl.check(dnnl_dilated_convolution_forward_desc_init(desc, dnnl_forward_training, alg,
+                Dnnl.md(t, dnnl_format_tag_any, g.src()), Dnnl.md(t, dnnl_format_tag_any, g.weights()),
+                Dnnl.md(dnnl_f32, dnnl_x, g.dst()[1]), Dnnl.md(dstType, dnnl_format_tag_any, g.dst()),
+                g.strides(), g.dilation(), g.padL(), g.padR()), "convolution_forward_desc_init " + name);
+        return parts.desc(desc, parts.attr(relu ? dnnl_eltwise_relu : -1), null,
+                "convolution forward " + name);
+    }
+
+    private dnnl_primitive_desc convBackwardData(ConvGeometry g, int t, int alg, dnnl_primitive_desc hint, String name) {
+        dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
+        Dnnl.check(dnnl_dilated_convolution_backward_data_desc_init(desc, alg,
+                Dnnl.md(t, dnnl_format_tag_any, g.src()), Dnnl.md(t, dnnl_format_tag_any, g.weights()),
+                Dnnl.md(t, dnnl_format_tag_any, g.dst()), g.strides(), g.dilation(), g.padL(), g.padR()),
+                "convolution_backward_data_desc_init " + name);
+        return parts.desc(desc, parts.attr(), hint, "convolution backward data " + name);
+    }
+
+    private Value weights(Node node, dnnl_memory_desc_t md) {
+        return parts.shared(md, model.weights(node.name(), md).pointer());
+    }
+
+    /**
+     * Winograd where the model's choice says so and the CPU has it (AVX-512), for f32 3×3 convolutions of stride 1
+     * without dilation or groups only (oneDNN has no bf16 Winograd). The choice names a layer by the convolution's
+     * node, its output, or the activation after it (Keras' layer names are the latter).
+     */
+    private int algorithm(Node node, ConvGeometry g, int t) {
+        Conv c = g.conv();
+        boolean shape = c.kernelHeight() == 3 && c.kernelWidth() == 3 && c.strideHeight() == 1 && c.strideWidth() == 1
+                && c.dilationHeight() == 1 && c.dilationWidth() == 1 && c.group() == 1;
+        if (t != dnnl_f32 || !shape || !model.winogradAvailable()) return dnnl_convolution_direct;
+        List<String> names = new ArrayList<>(List.of(node.name(), node.output()));
+        List<Node> readers = graph.consumers(node.output());
+        if (readers.size() == 1 && readers.get(0).op() instanceof Activation) names.add(readers.get(0).output());
+        int h = (int) g.dst()[2], w = (int) g.dst()[3];
+        for (String name : names) {
+            if (model.choice().winograd(name, c.inChannels(), h, w)) return dnnl_convolution_winograd;
+        }
+        return dnnl_convolution_direct;
+    }
+
+    void dense(Node node, Dense d) {
+        String input = node.inputs().get(0);
+        Shape in = shapes.get(input);
+        int t = computeType(input);
+        long[] src = dims(in);
+        long[] weightDims = in.vector() ? new long[]{d.outUnits(), d.inUnits()}
+                : new long[]{d.outUnits(), in.channels(), in.height(), in.width()};
+        long[] dst = {batch, d.outUnits()};
+        dnnl_inner_product_desc_t desc = new dnnl_inner_product_desc_t();
+        Dnnl.check(dnnl_inner_product_forward_desc_init(desc, dnnl_forward_training, Dnnl.md(t, dnnl_format_tag_any, src),
+                Dnnl.md(t, dnnl_format_tag_any, weightDims), Dnnl.md(dnnl_f32, dnnl_x, d.outUnits()),
+                Dnnl.md(t, dnnl_format_tag_any, dst)), "inner_product_forward_desc_init " + node.name());
+        dnnl_primitive_desc pd = parts.desc(desc, parts.attr(), null, "inner product " + node.name());
+        Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
+        Value weights = weights(node, Dnnl.query(pd, dnnl_query_weights_md));
+        Value bias = parts.shared(Dnnl.md(dnnl_f32, dnnl_x, d.outUnits()), model.biasBuffer(node.name()).pointer());
+        Value y = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+        forward.add(parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, bias, DNNL_ARG_DST, y));
+        values.put(node.output(), y);
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            dnnl_inner_product_desc_t bwd = new dnnl_inner_product_desc_t();
+            Dnnl.check(dnnl_inner_product_backward_data_desc_init(bwd, Dnnl.md(t, dnnl_format_tag_any, src),
+                    Dnnl.md(t, dnnl_format_tag_any, weightDims), Dnnl.md(t, dnnl_format_tag_any, dst)),
+                    "inner_product_backward_data_desc_init " + node.name());
+            dnnl_primitive_desc back = parts.desc(bwd, parts.attr(), pd, "inner product backward " + node.name());
+            Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
+            Value w = weights(node, Dnnl.query(back, dnnl_query_weights_md));
+            Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
+            backward.add(parts.primitive(back, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_WEIGHTS, w, DNNL_ARG_DIFF_SRC, dx));
+            contribute(input, dx);
+        });
+    }
+}

@@ -1,0 +1,163 @@
+package io.filterviz.engine.onednn;
+
+import io.filterviz.engine.onednn.ChainParts.Step;
+import io.filterviz.engine.onednn.ChainParts.Value;
+import io.filterviz.model.graph.Activation;
+import io.filterviz.model.graph.Node;
+import io.filterviz.model.graph.Shape;
+import org.bytedeco.dnnl.dnnl_binary_desc_t;
+import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_reduction_desc_t;
+
+import java.util.List;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+/**
+ * Activations (a fused ReLU's backward from the saved output), and the binary Add and Mul (a squeeze-excitation gate
+ * broadcast over positions; an Add's sole-reader ReLU fused), forward and input gradient.
+ */
+final class ElementwiseLowering extends Lowering {
+    ElementwiseLowering(ChainBuild build) { super(build); }
+
+    /** A ReLU fused into the operator before it: nothing forward; backward from the saved output. */
+    void fusedRelu(Node node) {
+        Value y = values.get(node.inputs().get(0));
+        values.put(node.output(), y);
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            // ReLU backward from the saved output: y > 0 exactly where the pre-activation was > 0.
+            Value dx = eltwiseBackward(dnnl_eltwise_relu, 0f, 0f, y, dy, node.name());
+            contribute(node.inputs().get(0), dx);
+        });
+    }
+
+    void activation(Node node, Activation a) {
+        Value x = values.get(node.inputs().get(0));
+        if (a.kind() == Activation.Kind.HARD_SIGMOID) {
+            // max(0, min(1, αx + β)): a linear map, then a clip.
+            Value linear = eltwise(dnnl_eltwise_linear, a.alpha(), a.beta(), x, node.name());
+            Value y = eltwise(dnnl_eltwise_clip_v2, 0f, 1f, linear, node.name());
+            values.put(node.output(), y);
+            backwardBuilders.add(() -> {
+                Value dy = gradientOf(node.output());
+                if (dy == null) return;
+                Value dLinear = eltwiseBackward(dnnl_eltwise_clip_v2, 0f, 1f, linear, dy, node.name());
+                contribute(node.inputs().get(0), eltwiseBackward(dnnl_eltwise_linear, a.alpha(), a.beta(), x, dLinear, node.name()));
+            });
+            return;
+        }
+        int alg;
+        float alpha = 0f, beta = 0f;
+        switch (a.kind()) {
+            case RELU -> alg = dnnl_eltwise_relu;
+            case LEAKY_RELU -> {
+                alg = dnnl_eltwise_relu;
+                alpha = a.alpha();
+            }
+            case CLIP -> {
+                alg = dnnl_eltwise_clip_v2;
+                alpha = a.alpha();
+                beta = a.beta();
+            }
+            case SIGMOID -> alg = dnnl_eltwise_logistic;
+            case HARD_SWISH -> alg = dnnl_eltwise_hardswish;
+            default -> throw new IllegalStateException(a.kind().toString());
+        }
+        int algorithm = alg;
+        float al = alpha, be = beta;
+        Value y = eltwise(algorithm, al, be, x, node.name());
+        values.put(node.output(), y);
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            contribute(node.inputs().get(0), eltwiseBackward(algorithm, al, be, x, dy, node.name()));
+        });
+    }
+
+    private Value eltwise(int alg, float alpha, float beta, Value x, String name) {
+        dnnl_eltwise_desc_t desc = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_forward_desc_init(desc, dnnl_forward_training, alg, x.md(), alpha, beta),
+                "eltwise_forward_desc_init " + name);
+        dnnl_primitive_desc pd = parts.desc(desc, parts.attr(), null, "eltwise forward " + name);
+        Value y = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+        forward.add(parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_DST, y));
+        return y;
+    }
+
+    /** d/dx of an element-wise function at the forward's input {@code x} (for a fused ReLU: its output). */
+    private Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name) {
+        dnnl_eltwise_desc_t fwdDesc = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_forward_desc_init(fwdDesc, dnnl_forward_training, alg, x.md(), alpha, beta),
+                "eltwise_forward_desc_init");
+        dnnl_primitive_desc hint = parts.desc(fwdDesc, null, null, "eltwise forward hint " + name);
+        dnnl_eltwise_desc_t bwdDesc = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_backward_desc_init(bwdDesc, alg, x.md(), x.md(), alpha, beta), "eltwise_backward_desc_init");
+        dnnl_primitive_desc back = parts.desc(bwdDesc, parts.attr(), hint, "eltwise backward " + name);
+        Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
+        Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
+        backward.add(parts.primitive(back, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_DIFF_SRC, dx));
+        return dx;
+    }
+
+    void add(Node node) {
+        String a = node.inputs().get(0), b = node.inputs().get(1);
+        Value x = values.get(a);
+        Value y = parts.reorderIfNeeded(forward, values.get(b), x.md());
+        Value out = binary(forward, dnnl_binary_add, x, y, fusesRelu(node), node.name());
+        values.put(node.output(), out);
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            contribute(a, dy);
+            contribute(b, dy);
+        });
+    }
+
+    /** x ⊙ y, y of x's shape or a per-channel gate (C × 1 × 1, squeeze-and-excitation) broadcast over positions. */
+    void mul(Node node) {
+        String a = node.inputs().get(0), b = node.inputs().get(1);
+        Value x = values.get(a);
+        Shape xs = shapes.get(a), gs = shapes.get(b);
+        boolean gate = !xs.equals(gs);
+        dnnl_memory_desc_t yMd = gate ? Dnnl.plain(x.dataType(), batch, gs.channels(), 1, 1) : x.md();
+        Value y = parts.reorderIfNeeded(forward, values.get(b), yMd);
+        values.put(node.output(), binary(forward, dnnl_binary_mul, x, y, node.name()));
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            Value dyIn = parts.reorderIfNeeded(backward, dy, x.md());
+            contribute(a, binary(backward, dnnl_binary_mul, dyIn, y, node.name() + " backward"));
+            Value product = binary(backward, dnnl_binary_mul, dyIn, x, node.name() + " backward");
+            if (!gate) {
+                contribute(b, product);
+                return;
+            }
+            // d gate = Σ over positions of dy ⊙ x
+            dnnl_reduction_desc_t desc = new dnnl_reduction_desc_t();
+            Dnnl.check(dnnl_reduction_desc_init(desc, dnnl_reduction_sum, product.md(),
+                    Dnnl.md(dnnl_f32, dnnl_format_tag_any, batch, gs.channels(), 1, 1), 0f, 0f), "reduction_desc_init " + node.name());
+            dnnl_primitive_desc pd = parts.desc(desc, parts.attr(), null, "reduction " + node.name());
+            Value dGate = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+            backward.add(parts.primitive(pd, DNNL_ARG_SRC, product, DNNL_ARG_DST, dGate));
+            contribute(b, dGate);
+        });
+    }
+
+    private Value binary(List<Step> into, int alg, Value x, Value y, String name) {
+        return binary(into, alg, x, y, false, name);
+    }
+
+    /** {@code x alg y}, with a ReLU after it when {@code relu} (ResNet's Add before its ReLU). */
+    private Value binary(List<Step> into, int alg, Value x, Value y, boolean relu, String name) {
+        dnnl_binary_desc_t desc = new dnnl_binary_desc_t();
+        Dnnl.check(dnnl_binary_desc_init(desc, alg, x.md(), y.md(), x.md()), "binary_desc_init " + name);
+        dnnl_primitive_desc pd = parts.desc(desc, parts.attr(relu ? dnnl_eltwise_relu : -1), null, "binary " + name);
+        Value out = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+        into.add(parts.primitive(pd, DNNL_ARG_SRC_0, x, DNNL_ARG_SRC_1, y, DNNL_ARG_DST, out));
+        return out;
+    }
+}
