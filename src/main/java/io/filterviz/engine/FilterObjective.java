@@ -1,14 +1,16 @@
 package io.filterviz.engine;
 
 /**
- * The compute path: the objective's value at an image and its gradient with respect to that image. The
- * objective is the mean activation (after ReLU) of one filter of the target layer. Implementations may keep
- * buffers between calls, so an instance serves one thread.
+ * The compute path: the objective's value at an image and its gradient with respect to that image. The objective
+ * is the mean of one channel of the target tensor when it is an image (C×H×W: a filter's mean activation), or one
+ * unit's value when it is a vector (a dense layer, a class logit). Implementations may keep buffers between calls,
+ * so an instance serves one thread.
  */
 public interface FilterObjective extends AutoCloseable {
 
     /**
-     * @param image    the input, channels-first (3 × height × width), raw values as the Keras example feeds them
+     * @param image    the input, channels-first (C × height × width, C the network's input channels), in pixel
+     *                 units (0–255) as the Keras example feeds them; the model's preprocessing is part of the graph
      * @param filter   the filter (output channel) of the target layer
      * @param gradient receives d loss / d image, same layout and length as {@code image}
      * @return the loss: mean activation of the filter
