@@ -8,7 +8,6 @@ import io.filterviz.engine.FilterRenderer;
 import io.filterviz.engine.FilterObjective;
 import io.filterviz.engine.Precision;
 import io.filterviz.model.KerasVgg;
-import io.filterviz.model.LayerSpec;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.model.Vgg16;
 import picocli.CommandLine;
@@ -95,7 +94,7 @@ public final class Bench implements Callable<Integer> {
             for (int size : sizes) {
                 for (int batch : batches) {
                     double median = medianStepMillis(path, size, batch);
-                    double gflop = 2 * forwardFlops(layer, size) / 1e9 * batch;
+                    double gflop = 2 * Vgg16.forwardFlops(layer, size, size) / 1e9 * batch;
                     System.out.printf(Locale.ROOT, "bench: size=%d %s batch=%d median_ms_per_step=%.1f "
                             + "ms_per_image_step=%.1f gflop_per_step=%.2f gflops=%.1f%n", size, common, batch, median,
                             median / batch, gflop, gflop / (median / 1000));
@@ -142,20 +141,6 @@ public final class Bench implements Callable<Integer> {
             millis[i] = (System.nanoTime() - start) / 1e6;
         }
         return median(millis);
-    }
-
-    /** Σ over the convolutions up to and including the target of 2·H·W·Cin·Cout·9 (28.85 GFLOP at 224²). */
-    static double forwardFlops(String target, int size) {
-        double flops = 0;
-        int side = size;
-        for (LayerSpec layer : Vgg16.upTo(target)) {
-            if (!layer.isConv()) {
-                side /= 2;
-                continue;
-            }
-            flops += 2.0 * side * side * layer.inChannels() * layer.outChannels() * 9;
-        }
-        return flops;
     }
 
     private static double median(double[] values) {

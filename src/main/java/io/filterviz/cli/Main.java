@@ -2,7 +2,7 @@ package io.filterviz.cli;
 
 import io.filterviz.app.FilterVizJob;
 import io.filterviz.config.BadInputException;
-import io.filterviz.config.OneLine;
+import io.filterviz.text.OneLine;
 import picocli.CommandLine;
 
 import java.io.PrintStream;

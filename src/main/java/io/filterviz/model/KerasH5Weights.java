@@ -1,6 +1,6 @@
 package io.filterviz.model;
 
-import io.filterviz.config.OneLine;
+import io.filterviz.text.OneLine;
 import org.bytedeco.hdf5.Attribute;
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;

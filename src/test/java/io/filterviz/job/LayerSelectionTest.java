@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LayerSelectionTest {
     private static List<String> names(List<String> asked) {
-        return JobPlanner.layers(asked).stream().map(LayerSpec::name).toList();
+        return LayerSelection.layers(asked).stream().map(LayerSpec::name).toList();
     }
 
     @Test

@@ -24,10 +24,6 @@ final class Arenas implements AutoCloseable {
         return b.pointer();
     }
 
-    long totalBytes() {
-        return buffers.stream().filter(b -> b != null).mapToLong(NativeBuffer::bytes).sum();
-    }
-
     @Override
     public void close() {
         for (NativeBuffer b : buffers) if (b != null) b.close();

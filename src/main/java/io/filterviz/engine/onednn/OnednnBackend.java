@@ -44,8 +44,6 @@ public final class OnednnBackend implements ComputeBackend {
         return Dnnl.load() == null && Dnnl.hasBf16Kernels();
     }
 
-    public Precision precision() { return precision; }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof OnednnBackend b && b.precision == precision && b.convolutions.equals(convolutions);

@@ -1,4 +1,4 @@
-package io.filterviz.config;
+package io.filterviz.text;
 
 /** Every message the user reads is one line: the first line of what a library said. */
 public final class OneLine {

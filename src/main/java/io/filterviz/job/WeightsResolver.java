@@ -1,0 +1,49 @@
+package io.filterviz.job;
+
+import io.filterviz.config.BadInputException;
+import io.filterviz.config.JobConfig;
+import io.filterviz.model.ImagenetWeights;
+import io.filterviz.model.LayerSpec;
+import io.filterviz.model.ResolvedWeights;
+import io.filterviz.model.WeightsException;
+import io.filterviz.storage.HadoopFiles;
+import org.apache.hadoop.conf.Configuration;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+
+/** --weights (random, imagenet or a Keras H5 file, local or a Hadoop URI) as a file on this machine and its identity. */
+final class WeightsResolver {
+    private final PrintStream progress;
+    private final Path kerasModels;
+    private final Configuration hadoop;
+
+    /**
+     * @param progress    where a weights download shows its progress
+     * @param kerasModels Keras' own model cache, looked in for the ImageNet file before ours
+     * @param hadoop      the job's Hadoop configuration: remote weights files
+     */
+    WeightsResolver(PrintStream progress, Path kerasModels, Configuration hadoop) {
+        this.progress = progress;
+        this.kerasModels = kerasModels;
+        this.hadoop = hadoop;
+    }
+
+    ResolvedWeights resolve(JobConfig config, LayerSpec deepest) {
+        String weights = config.weights();
+        try {
+            if (weights.equals("random")) return ResolvedWeights.random(deepest.name(), config.ascent().seed());
+            if (weights.equals("imagenet")) {
+                URI url = config.weightsUrl() == null ? ImagenetWeights.OFFICIAL_URL : URI.create(config.weightsUrl());
+                Path file = new ImagenetWeights(kerasModels, config.weightsCache(), url, ImagenetWeights.MD5, progress)
+                        .resolve();
+                // resolve() verified the file against this checksum: no second read of 59 MB
+                return ResolvedWeights.kerasFile(deepest.name(), file, "imagenet", ImagenetWeights.MD5);
+            }
+            return ResolvedWeights.kerasFile(deepest.name(), HadoopFiles.local(weights, hadoop), weights, null);
+        } catch (WeightsException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+}
