@@ -49,8 +49,14 @@ public final class FilterVizJob {
         // --conf, or -D in local mode), derived as Spark derives its own, but before Spark starts: validation must
         // not wait for (or start) a SparkContext.
         Configuration hadoop = SparkHadoopUtil.get().newConfiguration(sparkConf);
+        JobPlanner planner = new JobPlanner(err, kerasModels(), hadoop);
+        if (config.listLayers()) {
+            out.print(planner.listLayers(config));
+            return;
+        }
         String engine = ComputeBackends.resolveEngine(config.engine(), config.precision(), err);
-        JobPlan plan = new JobPlanner(err, kerasModels(), hadoop).plan(config.withEngine(engine));
+        JobPlan plan = planner.plan(config.withEngine(engine));
+        ComputeBackends.checkRuns(engine, plan.graph());
         OutputStore store = OutputStore.open(plan.out(), hadoop);
         try (OutputLease lease = lease(store, config.overwrite(), sparkConf.get("spark.yarn.app.id", null))) {
             ComputeBackend backend = ComputeBackends.create(engine, config.precision());
@@ -61,7 +67,8 @@ public final class FilterVizJob {
                 if (config.overwrite()) store.deleteEverythingExcept(OutputLease.FILE);
                 store.write(RunParameters.FILE, plan.parameters().bytes());
                 ResumeState state = new ResumeState(store);
-                RunReport report = new RunReport(store, state, plan.layerNames(), out, Progress.forConsole(out));
+                RunReport report = new RunReport(store, state, plan.model().name(), plan.layerNames(), out,
+                        Progress.forConsole(out));
                 Map<FilterId, FilterRecord> finished = state.finished();
                 report.begin(plan.items(), finished);
                 List<FilterId> remaining = plan.items().stream().filter(id -> !finished.containsKey(id)).toList();

@@ -8,8 +8,8 @@ import java.util.List;
  * output size that is not optimised. Defaults: 79, 95, 114, 137, 165, 198, 238, 286, 343, then 412. A network of
  * one fixed input size has a {@link #fixed} schedule instead.
  */
-public record UpscalingSchedule(List<Size> ascentSizes, Size finalSize) {
-    public record Size(int width, int height) {
+public record UpscalingSchedule(List<Size> ascentSizes, Size finalSize) implements java.io.Serializable {
+    public record Size(int width, int height) implements java.io.Serializable {
         @Override public String toString() { return width + "x" + height; }
     }
 

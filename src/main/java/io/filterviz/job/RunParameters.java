@@ -23,8 +23,15 @@ public final class RunParameters {
 
     private final ObjectNode values = JSON.createObjectNode();
 
-    RunParameters(List<String> layers, String filterRange, AscentSettings a, String weights, String engine,
-                  String precision) {
+    /**
+     * @param model      the model's name, or its file and MD5
+     * @param preprocess --preprocess as settled
+     * @param weights    a built-in model's weights (imagenet, random, a file and its MD5); null for a model file
+     */
+    RunParameters(List<String> layers, String filterRange, AscentSettings a, String model, String preprocess,
+                  String weights, String engine, String precision) {
+        values.put("model", model);
+        values.put("preprocess", preprocess);
         values.putPOJO("layers", layers);
         values.put("filterRange", filterRange);
         values.put("step", a.step());
@@ -34,7 +41,7 @@ public final class RunParameters {
         values.put("outputWidth", a.outputWidth());
         values.put("outputHeight", a.outputHeight());
         values.put("seed", a.seed());
-        values.put("weights", weights);
+        if (weights != null) values.put("weights", weights);
         // bf16 changes the pictures, and two engines round fp32 sums differently: a resumed run must not mix them.
         values.put("engine", engine);
         values.put("precision", precision);

@@ -35,6 +35,33 @@ public final class KerasVgg {
     }
 
     /**
+     * The whole network's structure with zero weights: what the driver checks layers, channels and sizes against
+     * before it reads any weights (a weights file may hold only the layers up to the target).
+     */
+    public static Graph architecture(String name) {
+        if (!name.equals("vgg16")) throw new IllegalArgumentException("no built-in " + name);
+        List<ConvWeights> convs = new ArrayList<>();
+        for (LayerSpec layer : Vgg16.layers()) {
+            if (!layer.isConv()) continue;
+            convs.add(new ConvWeights(layer.name(), layer.inChannels(), layer.outChannels(),
+                    new float[Vgg16.KERNEL * Vgg16.KERNEL * layer.inChannels() * layer.outChannels()],
+                    new float[layer.outChannels()]));
+        }
+        String last = Vgg16.layers().get(Vgg16.layers().size() - 1).name();
+        return graph(name, NetworkWeights.of(last, convs));
+    }
+
+    /** Whether the graph is a VGG as {@link #graph} builds it (what the nd4j engine runs). */
+    public static boolean isVgg(Graph graph) {
+        try {
+            weights(graph);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
      * The layers and Keras-layout weights of a graph that is a VGG (what {@link #graph} builds): the form the nd4j
      * engine runs. {@link IllegalArgumentException} for any other graph.
      */

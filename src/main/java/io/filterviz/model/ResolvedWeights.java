@@ -22,7 +22,10 @@ public record ResolvedWeights(ModelSpec spec, String identity) {
     public static ResolvedWeights kerasFile(String deepest, Path file, String name, String md5) {
         KerasH5Weights.load(file, deepest); // shapes and readability, before any task starts
         try {
-            return new ResolvedWeights(ModelSpec.kerasFile(deepest, file), name + ", md5 " + (md5 != null ? md5 : Md5.of(file)));
+            String hash = md5 != null ? md5 : Md5.of(file);
+            ModelSpec spec = ModelSpec.kerasFile(deepest, file);
+            return new ResolvedWeights(new ModelSpec(spec.name(), spec.source(), spec.file(), hash, spec.seed(),
+                    spec.preprocess(), spec.targets()), name + ", md5 " + hash);
         } catch (IOException e) {
             throw new WeightsException("weights file " + file + " cannot be read: " + e.getMessage(), e);
         }

@@ -19,7 +19,8 @@ final class LayerGrid {
     private LayerGrid() {}
 
     /** Writes the grid; returns its name, or null when no filter of the layer is alive. */
-    static String write(OutputStore store, String layer, List<FilterRecord> records, Integer requested, PrintStream console) {
+    static String write(OutputStore store, String model, String layer, List<FilterRecord> records, Integer requested,
+                        PrintStream console) {
         List<FilterRecord> alive = records.stream().filter(r -> !r.dead())
                 .sorted(Comparator.comparingDouble(FilterRecord::loss).reversed()).toList();
         int n = GridStitcher.defaultSide(alive.size());
@@ -35,7 +36,7 @@ final class LayerGrid {
         }
         List<RgbImage> tiles = new ArrayList<>();
         for (FilterRecord r : alive.subList(0, n * n)) tiles.add(Png.decode(store.read(OutputLayout.picture(r.id()))));
-        String grid = OutputLayout.grid(layer, n);
+        String grid = OutputLayout.grid(model, layer, n);
         try (OutputStream out = store.create(grid)) {
             Png.write(GridStitcher.stitch(tiles, n, GridStitcher.DEFAULT_MARGIN), out);
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.filterviz.report;
 
+import io.filterviz.result.FileSafeName;
 import io.filterviz.result.FilterId;
 
 import java.util.Locale;
@@ -17,13 +18,17 @@ public final class OutputLayout {
         return "filters/" + id.stem() + ".png";
     }
 
-    /** The Keras example's grid name, {@code vgg_<layer>_<n>x<n>.png}. */
-    public static String grid(String layer, int side) {
-        return String.format(Locale.ROOT, "vgg_%s_%dx%d.png", layer, side, side);
+    /**
+     * The grid: {@code <model>_<layer>_<n>x<n>.png}, names made {@link FileSafeName file-safe}; VGG16's keeps the
+     * Keras example's name, {@code vgg_<layer>_<n>x<n>.png}.
+     */
+    public static String grid(String model, String layer, int side) {
+        String prefix = model.equals("vgg16") ? "vgg" : FileSafeName.of(model);
+        return String.format(Locale.ROOT, "%s_%s_%dx%d.png", prefix, FileSafeName.of(layer), side, side);
     }
 
     /** A layer's own gallery page when a run covers several layers. */
     public static String layerPage(String layer) {
-        return layer + ".html";
+        return FileSafeName.of(layer) + ".html";
     }
 }

@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The executor-side model cache: one compiled model per (spec, backend) per JVM, built lazily by the first task
- * that needs it and shared by every later task and thread of that executor.
+ * The executor-side model cache: one compiled model per (model, backend) per JVM, built lazily by the first task
+ * that needs it and shared by every later task and thread of that executor. A model is known by its file's content
+ * hash, not its path: a file rewritten in place is another model, and one file under two paths is one.
  */
 public final class ExecutorModels {
     private static final Map<Key, CompiledModel> MODELS = new ConcurrentHashMap<>();
@@ -26,14 +27,14 @@ public final class ExecutorModels {
     private ExecutorModels() {}
 
     public static CompiledModel get(ModelSpec spec, ComputeBackend backend) {
-        return MODELS.computeIfAbsent(new Key(spec, backend), key -> {
-            ModelSpec s = key.spec();
+        return MODELS.computeIfAbsent(new Key(spec.cacheKey(), backend), key -> {
+            ModelSpec s = spec;
             int load = LOADS.incrementAndGet();
             ModelSpec local = shippedCopy(s);
             CompiledModel model = backend.compile(local.load());
             // One line per load in the executor's log (the cluster test counts them: one per executor JVM). A log
             // line, not stderr: in local mode the executor shares the driver's console and its progress bar.
-            LOG.info("filterviz: loaded model up to {} from {} on {}, load {} in this JVM", s.deepest(), local.describe(),
+            LOG.info("filterviz: loaded model up to {} from {} on {}, load {} in this JVM", s.targets(), local.describe(),
                     backend, load);
             return model;
         });
@@ -42,10 +43,10 @@ public final class ExecutorModels {
     /** Two backends (say fp32 and bf16) compile the same spec into different models. */
     private record Key(ModelSpec spec, ComputeBackend backend) {}
 
-    /** The weights file as Spark shipped it to this executor (SparkContext.addFile), when it did. */
+    /** The model or weights file as Spark shipped it to this executor (SparkContext.addFile), when it did. */
     private static ModelSpec shippedCopy(ModelSpec spec) {
-        if (spec.source() != ModelSpec.Source.KERAS_H5) return spec;
-        Path shipped = Path.of(SparkFiles.get(Path.of(spec.weightsFile()).getFileName().toString()));
-        return Files.isRegularFile(shipped) ? ModelSpec.kerasFile(spec.deepest(), shipped) : spec;
+        if (spec.file() == null) return spec;
+        Path shipped = Path.of(SparkFiles.get(Path.of(spec.file()).getFileName().toString()));
+        return Files.isRegularFile(shipped) ? spec.withFile(shipped.toString()) : spec;
     }
 }

@@ -1,6 +1,6 @@
 package io.filterviz.model.onnx;
 
-import io.filterviz.config.OneLine;
+import io.filterviz.text.OneLine;
 import io.filterviz.model.ModelException;
 import io.filterviz.model.graph.Activation;
 import io.filterviz.model.graph.Add;
