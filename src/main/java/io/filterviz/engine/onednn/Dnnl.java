@@ -81,6 +81,41 @@ final class Dnnl {
         return copy(md);
     }
 
+    /** A view of part of {@code parent} (a block of {@code dims} at {@code offsets}), addressed from the parent's base. */
+    static dnnl_memory_desc_t submemory(dnnl_memory_desc_t parent, long[] dims, long[] offsets) {
+        dnnl_memory_desc_t md = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_submemory(md, parent, dims, offsets), "memory_desc_init_submemory");
+        return md;
+    }
+
+    /** Descriptors one after another in native memory, as concat and sum take them. */
+    static dnnl_memory_desc_t array(java.util.List<dnnl_memory_desc_t> mds) {
+        dnnl_memory_desc_t array = new dnnl_memory_desc_t(mds.size());
+        for (int i = 0; i < mds.size(); i++) {
+            Pointer.memcpy(array.getPointer(i), mds.get(i), mds.get(i).sizeof());
+        }
+        return array;
+    }
+
+    static long[] dims(dnnl_memory_desc_t md) {
+        long[] dims = new long[md.ndims()];
+        for (int i = 0; i < dims.length; i++) dims[i] = md.dims().get(i);
+        return dims;
+    }
+
+    /** The plain (row-major, dense) layout of {@code dims}: nc, nchw, goihw, ... */
+    static dnnl_memory_desc_t plain(int dataType, long... dims) {
+        int tag = switch (dims.length) {
+            case 1 -> dnnl_a;
+            case 2 -> dnnl_ab;
+            case 3 -> dnnl_abc;
+            case 4 -> dnnl_abcd;
+            case 5 -> dnnl_abcde;
+            default -> throw new IllegalArgumentException(dims.length + " dimensions");
+        };
+        return md(dataType, tag, dims);
+    }
+
     static boolean same(dnnl_memory_desc_t a, dnnl_memory_desc_t b) {
         return dnnl_memory_desc_equal(a, b) == 1;
     }

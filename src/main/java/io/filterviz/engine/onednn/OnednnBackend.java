@@ -3,7 +3,6 @@ package io.filterviz.engine.onednn;
 import io.filterviz.engine.CompiledModel;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.engine.Precision;
-import io.filterviz.model.KerasVgg;
 import io.filterviz.model.graph.Graph;
 
 /** oneDNN called directly: fp32 or bf16 primitives chained per image size (see {@link PrimitiveChain}). */
@@ -30,7 +29,7 @@ public final class OnednnBackend implements ComputeBackend {
         if (precision == Precision.BF16 && !Dnnl.hasBf16Kernels()) {
             throw new IllegalStateException("--precision bf16 needs a CPU with AVX512_BF16; this one has none");
         }
-        return new OnednnModel(KerasVgg.weights(graph), precision, convolutions);
+        return new OnednnModel(graph, precision, convolutions);
     }
 
     /** Null when oneDNN loads here, else why not. */

@@ -1,41 +1,37 @@
 package io.filterviz.engine.onednn;
 
 import io.filterviz.engine.FilterObjective;
+import io.filterviz.model.graph.Graph;
 import org.bytedeco.dnnl.dnnl_stream;
 
-import io.filterviz.model.LayerSpec;
-
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 
 /**
- * One task's compute path through oneDNN for one target layer: a stream, a primitive chain per image size and batch size (built
- * on first use and kept: the Keras schedule revisits the same nine sizes for every filter), and the buffers those
- * chains share. The model's cache of reordered weights is keyed by (layer, layout), the chains by (size, batch) (the target is the objective's).
+ * One task's compute path through oneDNN for one target: a stream, a primitive chain per image size and batch size
+ * (built on first use and kept: the Keras schedule revisits the same nine sizes for every filter), and the buffers
+ * those chains share. The model's cache of reordered weights is keyed by (node, layout), the chains by (size, batch).
  */
 final class OnednnFilterObjective implements FilterObjective {
     private final OnednnModel model;
-    private final List<LayerSpec> layers;
+    private final Graph cut;
     private final String target;
     private final int filters;
     private final int threads;
     private final dnnl_stream stream;
     private final Arenas arenas = new Arenas();
     private final Map<ChainKey, PrimitiveChain> chains = new HashMap<>();
-    private int[] cachedFilters;
-    private float[] filterKernels;
-    private float[] filterBiases;
 
-    /** @param layers the layers up to the target, the target last */
-    OnednnFilterObjective(OnednnModel model, List<LayerSpec> layers, int threads) {
+    /** @param cut the graph up to {@code target} */
+    OnednnFilterObjective(OnednnModel model, Graph cut, String target, int threads) {
+        int size = cut.smallestInput(target);
+        if (size < 0) throw new IllegalArgumentException(target + " has no output for any input size up to 4096 px");
         this.model = model;
-        this.layers = layers;
-        this.target = layers.get(layers.size() - 1).name();
-        this.filters = layers.get(layers.size() - 1).outChannels();
+        this.cut = cut;
+        this.target = target;
+        this.filters = cut.shapes(size, size).get(target).channels();
         this.threads = threads;
         this.stream = Dnnl.stream(model.engine());
     }
@@ -45,35 +41,27 @@ final class OnednnFilterObjective implements FilterObjective {
         return lossesAndGradients(new float[][]{image}, width, height, new int[]{filter}, new float[][]{gradient})[0];
     }
 
-    /** The batch in one pass: one chain per (size, batch size), its target convolution holding the batch's filters. */
+    /** The batch in one pass: one chain per (size, batch size). */
     @Override
     public float[] lossesAndGradients(float[][] images, int width, int height, int[] filters, float[][] gradients) {
         int batch = filters.length;
         if (batch < 1 || images.length != batch || gradients.length != batch) {
             throw new IllegalArgumentException("need as many images and gradients as filters (at least one)");
         }
+        int channels = cut.inputChannels();
         for (int b = 0; b < batch; b++) {
             if (filters[b] < 0 || filters[b] >= this.filters) {
                 throw new IllegalArgumentException("filter " + filters[b] + " not in [0, " + this.filters + ")");
             }
-            if (images[b].length != 3 * width * height || gradients[b].length != images[b].length) {
-                throw new IllegalArgumentException("image and gradient must hold 3 × " + height + " × " + width + " values");
+            if (images[b].length != channels * width * height || gradients[b].length != images[b].length) {
+                throw new IllegalArgumentException("image and gradient must hold " + channels + " × " + height + " × "
+                        + width + " values");
             }
         }
         OpenMpThreads.limitCallingThread(threads);
         PrimitiveChain chain = chains.computeIfAbsent(new ChainKey(width, height, batch),
-                k -> new PrimitiveChain(model, layers, width, height, batch));
-        if (!Arrays.equals(filters, cachedFilters)) {
-            int size = chain.targetInChannels() * 9;
-            filterKernels = new float[size * batch];
-            filterBiases = new float[batch];
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(model.kernel(target), filters[b] * size, filterKernels, b * size, size);
-                filterBiases[b] = model.bias(target)[filters[b]];
-            }
-            cachedFilters = filters.clone();
-        }
-        return chain.run(arenas, stream, images, filterKernels, filterBiases, gradients);
+                k -> new PrimitiveChain(model, cut, target, width, height, batch));
+        return chain.run(arenas, stream, images, filters, gradients);
     }
 
     @Override

@@ -50,9 +50,9 @@ class ConvolutionChoiceTest {
     }
 
     private static long winogradPrimitives(ConvolutionChoice choice, int size) {
-        OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32, choice)
-                .compile(KerasVgg.graph("vgg16", RandomWeights.create("block2_conv1", 1)));
-        try (PrimitiveChain chain = new PrimitiveChain(model, model.upTo("block2_conv1"), size, size, 1)) {
+        var graph = KerasVgg.graph("vgg16", RandomWeights.create("block2_conv1", 1));
+        OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32, choice).compile(graph);
+        try (PrimitiveChain chain = new PrimitiveChain(model, graph.upTo("block2_conv1"), "block2_conv1", size, size, 1)) {
             return chain.implementations().stream().filter(name -> name.contains("wino")).count();
         }
     }
