@@ -76,15 +76,15 @@ public final class Options implements Callable<Integer> {
     long seed = AscentSettings.DEFAULT_SEED;
 
     // --- Model ---
-    @Option(names = "--model", paramLabel = "vgg16|PATH|URI",
-            description = "The network: Keras' VGG16 (weights from --weights), or an ONNX model file (as "
+    @Option(names = "--model", paramLabel = "vgg16|vgg19|PATH|URI",
+            description = "The network: Keras' VGG16 or VGG19 (weights from --weights), or an ONNX model file (as "
                     + "torch.onnx.export or tf2onnx write it), local or a Hadoop URI.")
     String model = "vgg16";
 
     @Option(names = "--preprocess", paramLabel = "none|unit|caffe|torch|tf",
             description = "What the network expects instead of pixels (0-255): none (as is), unit (x/255), caffe "
                     + "(BGR minus ImageNet's mean), torch ((x/255 - mean)/std, ImageNet's), tf (x/127.5 - 1). "
-                    + "Default: none for vgg16 (the Keras example feeds raw pixels); a model file needs it.")
+                    + "Default: none for vgg16 and vgg19 (the Keras example feeds raw pixels); a model file needs it.")
     String preprocess;
 
     @Option(names = "--list-layers",
@@ -93,7 +93,7 @@ public final class Options implements Callable<Integer> {
     boolean listLayers;
 
     @Option(names = "--weights", paramLabel = "imagenet|random|PATH",
-            description = "For vgg16: imagenet: Keras' notop file (from $KERAS_HOME/models or ~/.keras/models, "
+            description = "For vgg16 and vgg19: imagenet: Keras' notop file (from $KERAS_HOME/models or ~/.keras/models, "
                     + "the cache, or downloaded); random: He init from --seed (not ImageNet filters); PATH: a Keras "
                     + ".h5 weights file. A model file brings its own weights.")
     String weights = "imagenet";

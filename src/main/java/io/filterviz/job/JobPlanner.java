@@ -6,6 +6,7 @@ import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.UpscalingSchedule;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.model.ResolvedWeights;
+import io.filterviz.model.VggArchitecture;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.storage.OutputStore;
 import org.apache.hadoop.conf.Configuration;
@@ -40,7 +41,8 @@ public final class JobPlanner {
     public JobPlan plan(JobConfig config) {
         ModelResolver.ResolvedModel model = models.resolve(config);
         Graph graph = model.graph();
-        List<TargetLayer> targets = LayerSelection.targets(config.layers(), graph, model.name().equals("vgg16"));
+        VggArchitecture vgg = model.builtIn() ? VggArchitecture.named(model.name()).orElseThrow() : null;
+        List<TargetLayer> targets = LayerSelection.targets(config.layers(), graph, vgg);
         FilterItems items = FilterItems.expand(config.filterRange(), targets);
         AscentSettings ascent = AscentChecks.withDefaultOutput(config.ascent(), graph);
         UpscalingSchedule schedule = ascent.schedule(graph.fixedWidth(), graph.fixedHeight());
@@ -51,7 +53,7 @@ public final class JobPlanner {
         ModelSpec spec = model.spec().withTargets(tensors);
         String weightsIdentity = null;
         if (model.builtIn()) {
-            ResolvedWeights resolved = weights.resolve(config, tensors.get(tensors.size() - 1));
+            ResolvedWeights resolved = weights.resolve(config, vgg, tensors.get(tensors.size() - 1));
             ModelSpec w = resolved.spec();
             spec = new ModelSpec(model.name(), w.source(), w.file(), w.contentHash(), w.seed(), spec.preprocess(), tensors);
             weightsIdentity = resolved.identity();

@@ -3,7 +3,7 @@ package io.filterviz.job;
 import io.filterviz.config.BadInputException;
 import io.filterviz.model.LayerSpec;
 import io.filterviz.model.Preprocessing;
-import io.filterviz.model.Vgg16;
+import io.filterviz.model.VggArchitecture;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Shape;
@@ -24,13 +24,14 @@ final class LayerSelection {
     private LayerSelection() {}
 
     /** The targets asked for, in network order, each once. */
-    static List<TargetLayer> targets(List<String> names, Graph graph, boolean vgg16) {
+    /** @param vgg the built-in VGG (its Keras layer names, convolutions only), or null for a model file */
+    static List<TargetLayer> targets(List<String> names, Graph graph, VggArchitecture vgg) {
         List<String> tensors;
         if (names.equals(List.of("all"))) {
             tensors = graph.convolutionOutputs();
         } else {
             Set<String> asked = new LinkedHashSet<>();
-            for (String name : names) asked.add(vgg16 ? vggLayer(name) : tensor(name, graph));
+            for (String name : names) asked.add(vgg != null ? vggLayer(name, vgg) : tensor(name, graph));
             tensors = graph.tensors().stream().filter(asked::contains).toList();
         }
         List<TargetLayer> targets = new ArrayList<>();
@@ -67,14 +68,14 @@ final class LayerSelection {
         });
     }
 
-    /** VGG16 keeps its messages: Keras layer names, convolutions only. */
-    private static String vggLayer(String name) {
-        List<String> convs = Vgg16.convLayerNames();
+    /** The built-in VGGs keep their messages: Keras layer names, convolutions only. */
+    private static String vggLayer(String name, VggArchitecture vgg) {
+        List<String> convs = vgg.convLayerNames();
         if (name.equals("all")) {
             throw new BadInputException("--layer all stands alone: it already means every convolution layer");
         }
-        LayerSpec layer = Vgg16.layer(name).orElseThrow(() -> new BadInputException(
-                "--layer " + name + " is not a VGG16 layer; did you mean " + nearest(name, convs, 1).get(0) + "? "
+        LayerSpec layer = vgg.layer(name).orElseThrow(() -> new BadInputException(
+                "--layer " + name + " is not a " + vgg.name().toUpperCase(java.util.Locale.ROOT) + " layer; did you mean " + nearest(name, convs, 1).get(0) + "? "
                         + "Convolution layers: " + String.join(", ", convs)));
         if (!layer.isConv()) {
             throw new BadInputException("--layer " + name + " is a max-pooling layer, not a convolution; "

@@ -27,7 +27,7 @@ import java.util.List;
  * ({@link WeightsResolver}), once the layers are known.
  */
 final class ModelResolver {
-    static final List<String> BUILT_IN = List.of("vgg16");
+    static final List<String> BUILT_IN = List.of("vgg16", "vgg19");
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
     /**

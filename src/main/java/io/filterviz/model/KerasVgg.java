@@ -49,16 +49,17 @@ public final class KerasVgg {
      * before it reads any weights (a weights file may hold only the layers up to the target).
      */
     public static Graph architecture(String name) {
-        if (!name.equals("vgg16")) throw new IllegalArgumentException("no built-in " + name);
+        VggArchitecture architecture = VggArchitecture.named(name)
+                .orElseThrow(() -> new IllegalArgumentException("no built-in " + name));
         List<ConvWeights> convs = new ArrayList<>();
-        for (LayerSpec layer : Vgg16.layers()) {
+        for (LayerSpec layer : architecture.layers()) {
             if (!layer.isConv()) continue;
             convs.add(new ConvWeights(layer.name(), layer.inChannels(), layer.outChannels(),
                     new float[Vgg16.KERNEL * Vgg16.KERNEL * layer.inChannels() * layer.outChannels()],
                     new float[layer.outChannels()]));
         }
-        String last = Vgg16.layers().get(Vgg16.layers().size() - 1).name();
-        return graph(name, NetworkWeights.of(last, convs));
+        String last = architecture.layers().get(architecture.layers().size() - 1).name();
+        return graph(name, NetworkWeights.of(architecture, last, convs));
     }
 
     /** Whether the graph is a VGG as {@link #graph} builds it (what the nd4j engine runs). */

@@ -49,8 +49,8 @@ public record ModelSpec(String name, Source source, String file, String contentH
     /** The graph (preprocessing in front) cut to what the targets need: nothing after them runs. */
     public Graph load() {
         Graph graph = switch (source) {
-            case VGG_KERAS_H5 -> KerasVgg.graph(name, KerasH5Weights.load(Path.of(file), deepestVggLayer()));
-            case VGG_RANDOM -> KerasVgg.graph(name, RandomWeights.create(deepestVggLayer(), seed));
+            case VGG_KERAS_H5 -> KerasVgg.load(vgg(), Path.of(file), deepestVggLayer());
+            case VGG_RANDOM -> KerasVgg.random(vgg(), deepestVggLayer(), seed);
             case ONNX -> OnnxLoader.load(Path.of(file));
         };
         return preprocess.prepend(graph).upTo(targets);
@@ -58,8 +58,12 @@ public record ModelSpec(String name, Source source, String file, String contentH
 
     /** The VGG layer the weights must reach: the targets' deepest (weights are read no further). */
     private String deepestVggLayer() {
-        List<String> order = Vgg16.layers().stream().map(LayerSpec::name).toList();
+        List<String> order = vgg().layers().stream().map(LayerSpec::name).toList();
         return targets.stream().max(java.util.Comparator.comparingInt(order::indexOf)).orElseThrow();
+    }
+
+    private VggArchitecture vgg() {
+        return VggArchitecture.named(name).orElseThrow(() -> new IllegalStateException("no built-in " + name));
     }
 
     public ModelSpec withTargets(List<String> tensors) {

@@ -2,6 +2,7 @@ package io.filterviz.job;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.model.KerasVgg;
+import io.filterviz.model.VggArchitecture;
 import io.filterviz.model.graph.Graph;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class LayerSelectionTest {
     private static final Graph VGG = KerasVgg.architecture("vgg16");
 
     private static List<String> names(List<String> asked) {
-        return LayerSelection.targets(asked, VGG, true).stream().map(TargetLayer::name).toList();
+        return LayerSelection.targets(asked, VGG, VggArchitecture.VGG16).stream().map(TargetLayer::name).toList();
     }
 
     @Test
