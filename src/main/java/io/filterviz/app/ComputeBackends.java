@@ -6,6 +6,9 @@ import io.filterviz.engine.Precision;
 import io.filterviz.engine.nd4j.Nd4jBackend;
 import io.filterviz.engine.onednn.ConvolutionChoice;
 import io.filterviz.engine.onednn.OnednnBackend;
+import io.filterviz.engine.reference.ReferenceBackend;
+import io.filterviz.model.KerasVgg;
+import io.filterviz.model.graph.Graph;
 import io.filterviz.model.Vgg16;
 
 import java.io.PrintStream;
@@ -20,7 +23,7 @@ public final class ComputeBackends {
     public static final String DEFAULT = "onednn";
     /** What the default falls back to where oneDNN does not load. */
     public static final String FALLBACK = "nd4j";
-    public static final List<String> NAMES = List.of("onednn", "nd4j");
+    public static final List<String> NAMES = List.of("onednn", "nd4j", "reference");
 
     private ComputeBackends() {}
 
@@ -58,10 +61,24 @@ public final class ComputeBackends {
             name = FALLBACK;
         }
         if (precision == Precision.BF16) {
-            if (name.equals("nd4j")) throw new BadInputException("--precision bf16 needs --engine onednn (nd4j runs fp32 only)");
+            if (!name.equals("onednn")) {
+                throw new BadInputException("--precision bf16 needs --engine onednn (" + name + " runs "
+                        + (name.equals("nd4j") ? "fp32" : "fp64") + " only)");
+            }
             if (!bf16Supported.getAsBoolean()) throw new BadInputException(OnednnBackend.NO_BF16);
         }
         return name;
+    }
+
+    /**
+     * Whether the engine runs this graph, checked on the driver before anything is written: nd4j runs VGGs only
+     * (a VGG as the built-in builds it, raw pixels in); one line and exit 2 for any other model.
+     */
+    public static void checkRuns(String engine, Graph graph) {
+        if (engine.equals("nd4j") && !KerasVgg.isVgg(graph)) {
+            throw new BadInputException("--engine nd4j runs VGG16 only (with --preprocess none); use --engine onednn for "
+                    + graph.name());
+        }
     }
 
     /** The backend by name, unchecked (the bench and tests). */
@@ -80,6 +97,7 @@ public final class ComputeBackends {
                 yield new Nd4jBackend();
             }
             case "onednn" -> new OnednnBackend(precision, convolutions(winograd));
+            case "reference" -> new ReferenceBackend();
             default -> throw new BadInputException("--engine " + engine + " is not one of " + String.join(", ", NAMES));
         };
     }

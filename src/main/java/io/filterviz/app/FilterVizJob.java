@@ -53,9 +53,15 @@ public final class FilterVizJob {
         // --conf, or -D in local mode), derived as Spark derives its own, but before Spark starts: validation must
         // not wait for (or start) a SparkContext.
         Configuration hadoop = SparkHadoopUtil.get().newConfiguration(sparkConf);
+        JobPlanner planner = new JobPlanner(err, kerasModels(), hadoop);
+        if (config.listLayers()) {
+            out.print(planner.listLayers(config));
+            return;
+        }
         String engine = ComputeBackends.resolveEngine(config.engine(), config.precision(), err);
         ComputeBackend backend = ComputeBackends.create(engine, config.precision());
-        JobPlan plan = new JobPlanner(err, kerasModels(), hadoop).plan(config.withEngine(engine), backend.convolutions());
+        JobPlan plan = planner.plan(config.withEngine(engine), backend.convolutions());
+        ComputeBackends.checkRuns(engine, plan.graph());
         OutputStore store = OutputStore.open(plan.out(), hadoop);
         try (OutputLease lease = lease(store, config.overwrite(), sparkConf.get("spark.yarn.app.id", null))) {
             SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
@@ -69,7 +75,7 @@ public final class FilterVizJob {
                 Map<FilterId, FilterRecord> recorded = state.finished(err::println);
                 Set<String> earlierLayers = new HashSet<>();
                 recorded.keySet().forEach(id -> earlierLayers.add(id.layer()));
-                RunReport report = new RunReport(store, state, plan.layerNamesWith(earlierLayers), out,
+                RunReport report = new RunReport(store, state, plan.model().name(), plan.layerNamesWith(earlierLayers), out,
                         Progress.forConsole(out));
                 Map<FilterId, FilterRecord> finished = report.withIntactPictures(recorded, err::println);
                 report.begin(plan.items(), finished);

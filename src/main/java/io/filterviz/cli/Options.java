@@ -21,8 +21,9 @@ import java.util.function.Consumer;
 /** The command line, grouped as --help shows it; {@link #toConfig()} turns it into a typed job config. */
 @Command(name = "filterviz", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         versionProvider = Options.Version.class,
-    description = "Shows what each filter of a VGG16 layer has learned, by gradient ascent on the input image "
-            + "(the classic Keras conv_filter_visualization), computed as a Spark job.",
+    description = "Shows what each filter of a CNN layer has learned (VGG16 by default, or your own network from "
+            + "ONNX), by gradient ascent on the input image (the classic Keras conv_filter_visualization), computed as "
+            + "a Spark job.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed while running (the message names the cause)", "2:bad input (nothing was computed)"})
 public final class Options implements Callable<Integer> {
@@ -45,8 +46,9 @@ public final class Options implements Callable<Integer> {
 
     // --- Algorithm ---
     @Option(names = "--layer", paramLabel = "NAME[,NAME...]|all",
-            description = "Convolution layer(s) to visualise: one name, a comma list, or all (every convolution, "
-                    + "one Spark job; the atlas).")
+            description = "Layer(s) to visualise: a layer, node or tensor name (--list-layers lists them), a comma "
+                    + "list, or all (every convolution, after its activation; one Spark job: the atlas). A tensor "
+                    + "of C×H×W: each channel's mean; a vector (a dense layer, logits): each unit's value.")
     String layer = "block5_conv1";
 
     @Option(names = "--filter-range", paramLabel = "LO:HI",
@@ -66,16 +68,34 @@ public final class Options implements Callable<Integer> {
     @Option(names = "--upscaling-factor", paramLabel = "X", description = "Bicubic upscale between sizes.")
     double upscalingFactor = AscentSettings.DEFAULT_UPSCALING_FACTOR;
 
-    @Option(names = "--output-dim", paramLabel = "N|WxH", description = "Size of each filter's picture.")
-    String outputDim = String.valueOf(AscentSettings.DEFAULT_OUTPUT_DIM);
+    @Option(names = "--output-dim", paramLabel = "N|WxH", description = "Size of each filter's picture. "
+            + "Default: " + AscentSettings.DEFAULT_OUTPUT_DIM + ", or the network's input size when it takes one size only.")
+    String outputDim;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the start noise (and of random weights).")
     long seed = AscentSettings.DEFAULT_SEED;
 
     // --- Model ---
+    @Option(names = "--model", paramLabel = "vgg16|vgg19|PATH|URI",
+            description = "The network: Keras' VGG16 or VGG19 (weights from --weights), or an ONNX model file (as "
+                    + "torch.onnx.export or tf2onnx write it), local or a Hadoop URI.")
+    String model = "vgg16";
+
+    @Option(names = "--preprocess", paramLabel = "none|unit|caffe|torch|tf",
+            description = "What the network expects instead of pixels (0-255): none (as is), unit (x/255), caffe "
+                    + "(BGR minus ImageNet's mean), torch ((x/255 - mean)/std, ImageNet's), tf (x/127.5 - 1). "
+                    + "Default: none for vgg16 and vgg19 (the Keras example feeds raw pixels); a model file needs it.")
+    String preprocess;
+
+    @Option(names = "--list-layers",
+            description = "Print every layer that can be visualised (its tensor, channels, stride from the input and "
+                    + "operator), then exit.")
+    boolean listLayers;
+
     @Option(names = "--weights", paramLabel = "imagenet|random|PATH",
-            description = "imagenet: Keras' VGG16 notop file (from $KERAS_HOME/models or ~/.keras/models, the cache, or downloaded); "
-                    + "random: He init from --seed (not ImageNet filters); PATH: a Keras VGG16 .h5 file.")
+            description = "For vgg16 and vgg19: imagenet: Keras' notop file (from $KERAS_HOME/models or ~/.keras/models, "
+                    + "the cache, or downloaded); random: He init from --seed (not ImageNet filters); PATH: a Keras "
+                    + ".h5 weights file. A model file brings its own weights.")
     String weights = "imagenet";
 
     @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where a downloaded weights file is kept.")
@@ -86,9 +106,10 @@ public final class Options implements Callable<Integer> {
     String weightsUrl;
 
     // --- Compute ---
-    @Option(names = "--engine", paramLabel = "onednn|nd4j",
-            description = "Compute engine: onednn (oneDNN called directly; the default where it loads) or nd4j "
-                    + "(libnd4j's ops, the portable fallback).")
+    @Option(names = "--engine", paramLabel = "onednn|nd4j|reference",
+            description = "Compute engine: onednn (oneDNN called directly; the default where it loads), nd4j "
+                    + "(libnd4j's ops, the portable fallback; VGG16 only) or reference (any graph in double precision, "
+                    + "plain Java: slow, the oracle).")
     String engine;
 
     @Option(names = "--precision", paramLabel = "fp32|bf16",
@@ -130,11 +151,12 @@ public final class Options implements Callable<Integer> {
     Path confFile;
 
     JobConfig toConfig() {
-        OutputDim dim = OutputDim.parse(outputDim);
+        OutputDim dim = outputDim == null ? OutputDim.UNSET : OutputDim.parse(outputDim);
         AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
                 dim.height(), seed);
-        return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange), ascent, weights, weightsCache, weightsUrl, out,
-                master, partitions, grid, verbose, overwrite, startTimeout, engine, parsePrecision());
+        return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange),
+                ascent, model, preprocess, listLayers, weights, weightsCache, weightsUrl, out, master, partitions, grid,
+                verbose, overwrite, startTimeout, engine, parsePrecision());
     }
 
     private Precision parsePrecision() {
@@ -170,7 +192,8 @@ public final class Options implements Callable<Integer> {
     static {
         SECTIONS.put("Algorithm (defaults are the Keras example's numbers)", List.of("--layer", "--filter-range", "--step",
                 "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
-        SECTIONS.put("Model and weights", List.of("--weights", "--weights-cache", "--weights-url"));
+        SECTIONS.put("Model and weights", List.of("--model", "--preprocess", "--list-layers", "--weights",
+                "--weights-cache", "--weights-url"));
         SECTIONS.put("Compute", List.of("--engine", "--precision"));
         SECTIONS.put("Spark", List.of("--master", "--partitions", "--start-timeout"));
         SECTIONS.put("Output", List.of("--out", "--overwrite", "--grid", "--verbose", "--conf-file"));

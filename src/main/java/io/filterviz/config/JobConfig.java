@@ -11,6 +11,10 @@ import java.util.List;
  * Everything the user asked for, as typed values; not yet checked against the model (that is the planner's job).
  *
  * @param layers     layer names as the user gave them ({@code all} stands for every convolution)
+ * @param ascent     the ascent's numbers; an output size of 0×0: not given (412, or a fixed-size network's size)
+ * @param model      vgg16, vgg19, or a model file's path or URI (--model)
+ * @param preprocess --preprocess as given; null: not given
+ * @param listLayers print the model's layers and stop (--list-layers)
  * @param partitions null: one Spark task per filter
  * @param grid       null: the Keras example's floor(sqrt(live filters))
  * @param out        a local folder or a Hadoop URI (hdfs://, s3a://, file://)
@@ -19,14 +23,15 @@ import java.util.List;
  * @param engine     the compute engine (--engine); null: the default
  * @param precision  fp32 or bf16 (--precision)
  */
-public record JobConfig(List<String> layers, FilterRange filterRange, AscentSettings ascent, String weights,
-                        Path weightsCache, String weightsUrl, String out, String master, Integer partitions,
-                        Integer grid, boolean verbose, boolean overwrite, double startTimeoutMinutes, String engine,
-                        Precision precision) implements Serializable {
+public record JobConfig(List<String> layers, FilterRange filterRange, AscentSettings ascent, String model,
+                        String preprocess, boolean listLayers, String weights, Path weightsCache, String weightsUrl,
+                        String out, String master, Integer partitions, Integer grid, boolean verbose,
+                        boolean overwrite, double startTimeoutMinutes, String engine, Precision precision)
+        implements Serializable {
 
     /** The same config with the compute engine the driver settled on (the default may fall back). */
     public JobConfig withEngine(String chosen) {
-        return new JobConfig(layers, filterRange, ascent, weights, weightsCache, weightsUrl, out, master, partitions,
-                grid, verbose, overwrite, startTimeoutMinutes, chosen, precision);
+        return new JobConfig(layers, filterRange, ascent, model, preprocess, listLayers, weights, weightsCache,
+                weightsUrl, out, master, partitions, grid, verbose, overwrite, startTimeoutMinutes, chosen, precision);
     }
 }

@@ -17,7 +17,22 @@ public record AscentSettings(double step, int epochs, int upscalingSteps, double
                 DEFAULT_OUTPUT_DIM, DEFAULT_OUTPUT_DIM, DEFAULT_SEED);
     }
 
+    /** The schedule of a network that takes any input size. */
     public UpscalingSchedule schedule() {
         return UpscalingSchedule.of(outputWidth, outputHeight, upscalingSteps, upscalingFactor);
+    }
+
+    /**
+     * The schedule for a network whose input is {@code fixedWidth × fixedHeight} (0 × 0: any size): at that size
+     * only when it is fixed, else {@link #schedule()}.
+     */
+    public UpscalingSchedule schedule(int fixedWidth, int fixedHeight) {
+        if (fixedWidth <= 0) return schedule();
+        return UpscalingSchedule.fixed(fixedWidth, fixedHeight, upscalingSteps, outputWidth, outputHeight);
+    }
+
+    /** The same settings with another picture size (a fixed-size network's default). */
+    public AscentSettings withOutput(int width, int height) {
+        return new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, width, height, seed);
     }
 }

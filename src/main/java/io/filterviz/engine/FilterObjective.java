@@ -1,16 +1,16 @@
 package io.filterviz.engine;
 
 /**
- * The compute path: the objective's value at an image and its gradient with respect to that image. The
- * objective is the mean of one channel ("filter") of the target tensor, or one unit's value when the target is a
- * vector (a dense layer). Images have the network's input channels ({@code Graph.inputChannels()}: 3 for RGB, 1 for
- * grey), in pixel units; the model's preprocessing is part of its graph. Implementations may keep buffers between
- * calls, so an instance serves one thread.
+ * The compute path: the objective's value at an image and its gradient with respect to that image. The objective
+ * is the mean of one channel of the target tensor when it is an image (C×H×W: a filter's mean activation), or one
+ * unit's value when it is a vector (a dense layer, a class logit). Implementations may keep buffers between calls,
+ * so an instance serves one thread.
  */
 public interface FilterObjective extends AutoCloseable {
 
     /**
-     * @param image    the input, channels-first (input channels × height × width), pixel values
+     * @param image    the input, channels-first (C × height × width, C the network's input channels), in pixel
+     *                 units (0–255) as the Keras example feeds them; the model's preprocessing is part of the graph
      * @param filter   the channel (or unit) of the target
      * @param gradient receives d loss / d image, same layout and length as {@code image}
      * @return the loss: the channel's mean, or the unit's value

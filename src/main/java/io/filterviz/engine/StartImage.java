@@ -9,14 +9,20 @@ import java.util.SplittableRandom;
 public final class StartImage {
     private StartImage() {}
 
+    /** An RGB start image (3 × height × width). */
     public static double[] noise(int width, int height, long seed, String layer, int filter) {
+        return noise(3, width, height, seed, layer, filter);
+    }
+
+    /** A start image of {@code channels} (1 for grey networks, 3 for RGB) × height × width. */
+    public static double[] noise(int channels, int width, int height, long seed, String layer, int filter) {
         SplittableRandom random = new SplittableRandom(mix(seed, layer, filter));
         int plane = width * height;
-        double[] chw = new double[3 * plane];
+        double[] chw = new double[channels * plane];
         // Pixel by pixel, channels innermost, as the Keras example lays out its H×W×3 array; the values are our
         // generator's, not numpy's, so no picture matches the Keras example's pixel for pixel.
         for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) chw[c * plane + p] = (random.nextDouble() - 0.5) * 20 + 128;
+            for (int c = 0; c < channels; c++) chw[c * plane + p] = (random.nextDouble() - 0.5) * 20 + 128;
         }
         return chw;
     }

@@ -1,7 +1,7 @@
 package io.filterviz.image;
 
 /**
- * Pillow's {@code Image.resize(size, BICUBIC)} for 8-bit RGB, reproduced so the upscaling matches the Keras example:
+ * Pillow's {@code Image.resize(size, BICUBIC)} for 8-bit RGB or grey, reproduced so the upscaling matches the Keras example:
  * Keys' cubic with a = -0.5, support widened when shrinking, kernels cut at the borders and renormalised,
  * 22-bit fixed-point coefficients, a horizontal pass rounded to 8 bits, then a vertical pass.
  */
@@ -22,42 +22,44 @@ public final class BicubicResize {
 
     private static RgbImage horizontal(RgbImage in, int outWidth) {
         Coefficients c = Coefficients.of(in.width(), outWidth);
+        int channels = in.channels();
         byte[] src = in.buffer();
-        byte[] dst = new byte[outWidth * in.height() * 3];
+        byte[] dst = new byte[outWidth * in.height() * channels];
         for (int y = 0; y < in.height(); y++) {
-            int row = y * in.width() * 3;
+            int row = y * in.width() * channels;
             for (int x = 0; x < outWidth; x++) {
                 int base = x * c.kernelSize;
-                for (int ch = 0; ch < 3; ch++) {
+                for (int ch = 0; ch < channels; ch++) {
                     int acc = 1 << (PRECISION_BITS - 1);
                     for (int k = 0; k < c.count[x]; k++) {
-                        acc += (src[row + (c.first[x] + k) * 3 + ch] & 0xFF) * c.weights[base + k];
+                        acc += (src[row + (c.first[x] + k) * channels + ch] & 0xFF) * c.weights[base + k];
                     }
-                    dst[(y * outWidth + x) * 3 + ch] = clip8(acc);
+                    dst[(y * outWidth + x) * channels + ch] = clip8(acc);
                 }
             }
         }
-        return new RgbImage(outWidth, in.height(), dst);
+        return new RgbImage(outWidth, in.height(), channels, dst);
     }
 
     private static RgbImage vertical(RgbImage in, int outHeight) {
         Coefficients c = Coefficients.of(in.height(), outHeight);
         int width = in.width();
+        int channels = in.channels();
         byte[] src = in.buffer();
-        byte[] dst = new byte[width * outHeight * 3];
+        byte[] dst = new byte[width * outHeight * channels];
         for (int y = 0; y < outHeight; y++) {
             int base = y * c.kernelSize;
             for (int x = 0; x < width; x++) {
-                for (int ch = 0; ch < 3; ch++) {
+                for (int ch = 0; ch < channels; ch++) {
                     int acc = 1 << (PRECISION_BITS - 1);
                     for (int k = 0; k < c.count[y]; k++) {
-                        acc += (src[((c.first[y] + k) * width + x) * 3 + ch] & 0xFF) * c.weights[base + k];
+                        acc += (src[((c.first[y] + k) * width + x) * channels + ch] & 0xFF) * c.weights[base + k];
                     }
-                    dst[(y * width + x) * 3 + ch] = clip8(acc);
+                    dst[(y * width + x) * channels + ch] = clip8(acc);
                 }
             }
         }
-        return new RgbImage(width, outHeight, dst);
+        return new RgbImage(width, outHeight, channels, dst);
     }
 
     private static byte clip8(int acc) {

@@ -2,7 +2,7 @@ package io.filterviz.image;
 
 /**
  * The Keras example's {@code deprocess_image} / {@code process_image} pair between the optimised float image
- * (channels-first, C×H×W doubles) and an 8-bit picture.
+ * (channels-first, C×H×W doubles, C = 3 for RGB or 1 for grey) and an 8-bit picture of as many channels.
  *
  * <p>One quirk is kept on purpose: the Keras example's deprocess standardises its argument <em>in place</em>, so the
  * "former" image whose mean and std {@code process_image} uses is the standardised one
@@ -20,31 +20,35 @@ public final class Deprocess {
 
     public static Deprocessed deprocess(double[] chw, int width, int height) {
         int plane = width * height;
-        if (chw.length != 3 * plane) throw new IllegalArgumentException("expected 3x" + height + "x" + width + " values");
+        int channels = chw.length / plane;
+        if ((channels != 1 && channels != 3) || chw.length != channels * plane) {
+            throw new IllegalArgumentException("expected 3x" + height + "x" + width + " or 1x" + height + "x" + width + " values");
+        }
         double mean = mean(chw);
         double std = std(chw, mean);
         double scale = 0.25 / (std + EPSILON);
         double[] standardised = new double[chw.length];
         for (int i = 0; i < chw.length; i++) standardised[i] = (chw[i] - mean) * scale + 0.5;
-        byte[] rgb = new byte[chw.length];
-        for (int c = 0; c < 3; c++) {
+        byte[] pixels = new byte[chw.length];
+        for (int c = 0; c < channels; c++) {
             for (int p = 0; p < plane; p++) {
                 double v = Math.min(1.0, Math.max(0.0, standardised[c * plane + p])) * 255.0;
-                rgb[p * 3 + c] = (byte) (int) v; // numpy astype('uint8') truncates
+                pixels[p * channels + c] = (byte) (int) v; // numpy astype('uint8') truncates
             }
         }
         double formerMean = mean(standardised);
-        return new Deprocessed(new RgbImage(width, height, rgb), formerMean, std(standardised, formerMean));
+        return new Deprocessed(new RgbImage(width, height, channels, pixels), formerMean, std(standardised, formerMean));
     }
 
     /** {@code (x / 255 − 0.5) · 4 · formerStd + formerMean}, back to channels-first doubles. */
     public static double[] process(RgbImage image, double formerMean, double formerStd) {
         int plane = image.width() * image.height();
-        double[] chw = new double[3 * plane];
-        byte[] rgb = image.buffer();
+        int channels = image.channels();
+        double[] chw = new double[channels * plane];
+        byte[] pixels = image.buffer();
         for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                chw[c * plane + p] = ((rgb[p * 3 + c] & 0xFF) / 255.0 - 0.5) * 4 * formerStd + formerMean;
+            for (int c = 0; c < channels; c++) {
+                chw[c * plane + p] = ((pixels[p * channels + c] & 0xFF) / 255.0 - 0.5) * 4 * formerStd + formerMean;
             }
         }
         return chw;

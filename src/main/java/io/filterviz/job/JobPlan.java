@@ -2,9 +2,9 @@ package io.filterviz.job;
 
 import io.filterviz.config.JobConfig;
 import io.filterviz.engine.AscentSettings;
-import io.filterviz.model.LayerSpec;
+import io.filterviz.engine.UpscalingSchedule;
 import io.filterviz.model.ModelSpec;
-import io.filterviz.model.Vgg16;
+import io.filterviz.model.graph.Graph;
 import io.filterviz.result.FilterId;
 
 import java.util.Collection;
@@ -14,23 +14,25 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A validated job: the layers (network order) and the (layer, filter) items to compute, the model executors will
- * build (up to the deepest layer), where results go and what run.json becomes (the folder's recipe and
- * selections, this run's included).
+/**
+ * A validated job: the model executors will build (cut to the targets), the targets (network order) and the
+ * (layer, filter) items to compute, the ascent with its output size settled and its schedule (a fixed-size
+ * network's: its size only), where results go and what run.json becomes (the folder's recipe and selections, this
+ * run's included). The graph stays on the driver (the cost model, the engine check); executors load their own from
+ * the spec.
  */
-public record JobPlan(JobConfig config, List<LayerSpec> layers, List<FilterId> items, ModelSpec model,
-                      RunRecord record) {
-    public AscentSettings ascent() { return config.ascent(); }
+public record JobPlan(JobConfig config, ModelSpec model, Graph graph, List<TargetLayer> targets, List<FilterId> items,
+                      AscentSettings ascent, UpscalingSchedule schedule, RunRecord record) {
 
     public String out() { return config.out(); }
 
-    public List<String> layerNames() { return layers.stream().map(LayerSpec::name).toList(); }
+    public List<String> layerNames() { return targets.stream().map(TargetLayer::name).toList(); }
 
     /** This run's layers and {@code earlier} (what the folder holds from earlier runs), each once, in network order. */
     public List<String> layerNamesWith(Collection<String> earlier) {
         Set<String> names = new HashSet<>(earlier);
         names.addAll(layerNames());
-        List<String> network = Vgg16.convLayerNames();
+        List<String> network = graph.tensors();
         return names.stream().sorted(Comparator.comparingInt((String name) -> network.indexOf(name))
                 .thenComparing(Comparator.naturalOrder())).toList();
     }
@@ -38,11 +40,11 @@ public record JobPlan(JobConfig config, List<LayerSpec> layers, List<FilterId> i
     /** The items as Spark partitions, the most expensive first (see {@link WorkOrder}). */
     public List<List<FilterId>> partitions() {
         int count = config.partitions() != null ? config.partitions() : items.size();
-        return WorkOrder.partitions(items, count, WorkOrder.flopsModel(ascent().schedule()));
+        return WorkOrder.partitions(items, count, WorkOrder.flopsModel(graph, schedule));
     }
 
     /** The same plan for fewer items (a resumed run skips the finished ones). */
     public JobPlan only(List<FilterId> remaining) {
-        return new JobPlan(config, layers, List.copyOf(remaining), model, record);
+        return new JobPlan(config, model, graph, targets, List.copyOf(remaining), ascent, schedule, record);
     }
 }

@@ -2,8 +2,12 @@ package io.filterviz.job;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
-import io.filterviz.model.LayerSpec;
+import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.UpscalingSchedule;
+import io.filterviz.model.ModelSpec;
 import io.filterviz.model.ResolvedWeights;
+import io.filterviz.model.VggArchitecture;
+import io.filterviz.model.graph.Graph;
 import io.filterviz.storage.OutputStore;
 import org.apache.hadoop.conf.Configuration;
 
@@ -14,39 +18,59 @@ import java.util.List;
 /**
  * The driver's checks before any task starts, in order, and the plan they produce. Each failure is a
  * {@link BadInputException} with one line that names the value and what would be valid; nothing is created under
- * --out until every check has passed. The checks themselves live beside it: {@link LayerSelection},
- * {@link FilterItems}, {@link AscentChecks}, {@link OutputProbe}, {@link WeightsResolver}, {@link RunRecord}.
+ * --out until every check has passed. The checks themselves live beside it: {@link ModelResolver},
+ * {@link LayerSelection}, {@link FilterItems}, {@link AscentChecks}, {@link OutputProbe}, {@link WeightsResolver},
+ * {@link RunRecord}.
  */
 public final class JobPlanner {
+    private final ModelResolver models;
     private final WeightsResolver weights;
     private final Configuration hadoop;
 
     /**
      * @param progress    where a weights download shows its progress
      * @param kerasModels Keras' own model cache, looked in for the ImageNet file before ours
-     * @param hadoop      the job's Hadoop configuration ({@code spark.hadoop.*} included): --out and remote weights
+     * @param hadoop      the job's Hadoop configuration ({@code spark.hadoop.*} included): --out, model and weights files
      */
     public JobPlanner(PrintStream progress, Path kerasModels, Configuration hadoop) {
+        this.models = new ModelResolver(hadoop);
         this.weights = new WeightsResolver(progress, kerasModels, hadoop);
         this.hadoop = hadoop;
     }
 
     /** @param convolutions the compute backend's {@code convolutions()}, for the recipe in run.json */
     public JobPlan plan(JobConfig config, String convolutions) {
-        List<LayerSpec> layers = LayerSelection.layers(config.layers());
-        FilterItems items = FilterItems.expand(config.filterRange(), layers);
-        LayerSpec deepest = layers.get(layers.size() - 1);
-        AscentChecks.check(config.ascent(), deepest);
+        ModelResolver.ResolvedModel model = models.resolve(config);
+        Graph graph = model.graph();
+        VggArchitecture vgg = model.builtIn() ? VggArchitecture.named(model.name()).orElseThrow() : null;
+        List<TargetLayer> targets = LayerSelection.targets(config.layers(), graph, vgg);
+        FilterItems items = FilterItems.expand(config.filterRange(), targets);
+        AscentSettings ascent = AscentChecks.withDefaultOutput(config.ascent(), graph);
+        UpscalingSchedule schedule = ascent.schedule(graph.fixedWidth(), graph.fixedHeight());
+        AscentChecks.check(ascent, schedule, graph, targets);
         checkRunOptions(config, items.largestRange());
         OutputStore store = OutputProbe.checkWritable(config.out(), hadoop);
-        ResolvedWeights resolved = weights.resolve(config, deepest);
-        List<String> names = layers.stream().map(LayerSpec::name).toList();
-        Recipe recipe = Recipe.of(config.ascent(), resolved.identity(), config.engine(), config.precision().label(),
-                convolutions);
-        RunRecord.Selection selection = new RunRecord.Selection(names, config.filterRange().toString());
+        List<String> tensors = targets.stream().map(TargetLayer::name).toList();
+        ModelSpec spec = model.spec().withTargets(tensors);
+        String weightsIdentity = null;
+        if (model.builtIn()) {
+            ResolvedWeights resolved = weights.resolve(config, vgg, tensors.get(tensors.size() - 1));
+            ModelSpec w = resolved.spec();
+            spec = new ModelSpec(model.name(), w.source(), w.file(), w.contentHash(), w.seed(), spec.preprocess(), tensors);
+            weightsIdentity = resolved.identity();
+        }
+        Recipe recipe = Recipe.of(model.identity(), spec.preprocess().label(), ascent, weightsIdentity, config.engine(),
+                config.precision().label(), convolutions);
+        RunRecord.Selection selection = new RunRecord.Selection(tensors, config.filterRange().toString());
         RunRecord record = config.overwrite() ? RunRecord.first(recipe, selection)
                 : RunRecord.adding(store, recipe, selection);
-        return new JobPlan(config, layers, items.items(), resolved.spec(), record);
+        return new JobPlan(config, spec, graph, targets, items.items(), ascent, schedule, record);
+    }
+
+    /** --list-layers: the model's layers as a table (the model is read and checked whole; no weights are needed). */
+    public String listLayers(JobConfig config) {
+        ModelResolver.ResolvedModel model = models.resolve(config);
+        return LayerListing.of(model.graph(), model.spec().preprocess().label());
     }
 
     /** How the run is spread and shown: --start-timeout, --partitions, --grid. */

@@ -16,15 +16,19 @@ import java.util.Optional;
  * computes is not part of it: a filter's start noise depends only on (seed, layer, filter). One --out folder
  * holds pictures of one recipe; a new field here is a new component, and run.json records it by name.
  *
- * @param weights  what --weights named, with its checksum ({@code ResolvedWeights.identity()})
+ * @param model    the model: a built-in's name, or a model file's name and MD5
+ * @param preprocess --preprocess as settled
+ * @param weights  a built-in model's --weights, with its checksum ({@code ResolvedWeights.identity()}); null for a
+ *                 model file, whose weights are in it
  * @param convolutions which convolutions run as Winograd ({@code ComputeBackend.convolutions()})
  */
-public record Recipe(double step, int epochs, int upscalingSteps, double upscalingFactor, int outputWidth,
+public record Recipe(String model, String preprocess, double step, int epochs, int upscalingSteps, double upscalingFactor, int outputWidth,
                      int outputHeight, long seed, String weights, String engine, String precision, String convolutions) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static Recipe of(AscentSettings a, String weights, String engine, String precision, String convolutions) {
-        return new Recipe(a.step(), a.epochs(), a.upscalingSteps(), a.upscalingFactor(), a.outputWidth(),
+    public static Recipe of(String model, String preprocess, AscentSettings a, String weights, String engine,
+                            String precision, String convolutions) {
+        return new Recipe(model, preprocess, a.step(), a.epochs(), a.upscalingSteps(), a.upscalingFactor(), a.outputWidth(),
                 a.outputHeight(), a.seed(), weights, engine, precision, convolutions);
     }
 

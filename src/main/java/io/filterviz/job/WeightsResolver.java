@@ -3,8 +3,8 @@ package io.filterviz.job;
 import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
 import io.filterviz.model.ImagenetWeights;
-import io.filterviz.model.LayerSpec;
 import io.filterviz.model.ResolvedWeights;
+import io.filterviz.model.VggArchitecture;
 import io.filterviz.model.WeightsException;
 import io.filterviz.storage.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
@@ -30,18 +30,19 @@ final class WeightsResolver {
         this.hadoop = hadoop;
     }
 
-    ResolvedWeights resolve(JobConfig config, LayerSpec deepest) {
+    /** @param deepest the deepest VGG layer the job targets: weights are read up to it */
+    ResolvedWeights resolve(JobConfig config, VggArchitecture architecture, String deepest) {
         String weights = config.weights();
         try {
-            if (weights.equals("random")) return ResolvedWeights.random(deepest.name(), config.ascent().seed());
+            if (weights.equals("random")) return ResolvedWeights.random(deepest, config.ascent().seed());
             if (weights.equals("imagenet")) {
-                URI url = config.weightsUrl() == null ? ImagenetWeights.OFFICIAL_URL : URI.create(config.weightsUrl());
-                Path file = new ImagenetWeights(kerasModels, config.weightsCache(), url, ImagenetWeights.MD5, progress)
-                        .resolve();
-                // resolve() verified the file against this checksum: no second read of 59 MB
-                return ResolvedWeights.kerasFile(deepest.name(), file, "imagenet", ImagenetWeights.MD5);
+                URI url = config.weightsUrl() == null ? architecture.officialUrl() : URI.create(config.weightsUrl());
+                Path file = new ImagenetWeights(architecture.weightsFile(), kerasModels, config.weightsCache(), url,
+                        architecture.md5(), progress).resolve();
+                // resolve() verified the file against this checksum: no second read of the file
+                return ResolvedWeights.kerasFile(architecture, deepest, file, "imagenet", architecture.md5());
             }
-            return ResolvedWeights.kerasFile(deepest.name(), HadoopFiles.local(weights, hadoop), weights, null);
+            return ResolvedWeights.kerasFile(architecture, deepest, HadoopFiles.local(weights, hadoop), weights, null);
         } catch (WeightsException e) {
             throw new BadInputException(e.getMessage());
         }

@@ -1,12 +1,15 @@
 package io.filterviz.job;
 
 import io.filterviz.engine.UpscalingSchedule;
-import io.filterviz.model.Vgg16;
+import io.filterviz.model.graph.Graph;
+import io.filterviz.model.graph.ObjectiveFlops;
 import io.filterviz.result.FilterId;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.ToDoubleFunction;
 
@@ -18,10 +21,11 @@ import java.util.function.ToDoubleFunction;
 final class WorkOrder {
     private WorkOrder() {}
 
-    /** Relative cost of one filter of {@code layer}: its objective's FLOPs over every ascent size. */
-    static ToDoubleFunction<FilterId> flopsModel(UpscalingSchedule schedule) {
-        return id -> schedule.ascentSizes().stream()
-                .mapToDouble(size -> Vgg16.objectiveFlops(id.layer(), size.width(), size.height())).sum();
+    /** Relative cost of one filter of {@code layer}: its objective's FLOPs over every ascent size (once per layer). */
+    static ToDoubleFunction<FilterId> flopsModel(Graph graph, UpscalingSchedule schedule) {
+        Map<String, Double> perLayer = new HashMap<>();
+        return id -> perLayer.computeIfAbsent(id.layer(), layer -> schedule.ascentSizes().stream()
+                .mapToDouble(size -> ObjectiveFlops.of(graph, layer, size.width(), size.height())).sum());
     }
 
     /** Longest-processing-time-first packing into {@code count} partitions, the heaviest partition first. */

@@ -45,6 +45,34 @@ public final class KerasVgg {
     }
 
     /**
+     * The whole network's structure with zero weights: what the driver checks layers, channels and sizes against
+     * before it reads any weights (a weights file may hold only the layers up to the target).
+     */
+    public static Graph architecture(String name) {
+        VggArchitecture architecture = VggArchitecture.named(name)
+                .orElseThrow(() -> new IllegalArgumentException("no built-in " + name));
+        List<ConvWeights> convs = new ArrayList<>();
+        for (LayerSpec layer : architecture.layers()) {
+            if (!layer.isConv()) continue;
+            convs.add(new ConvWeights(layer.name(), layer.inChannels(), layer.outChannels(),
+                    new float[Vgg16.KERNEL * Vgg16.KERNEL * layer.inChannels() * layer.outChannels()],
+                    new float[layer.outChannels()]));
+        }
+        String last = architecture.layers().get(architecture.layers().size() - 1).name();
+        return graph(name, NetworkWeights.of(architecture, last, convs));
+    }
+
+    /** Whether the graph is a VGG as {@link #graph} builds it (what the nd4j engine runs). */
+    public static boolean isVgg(Graph graph) {
+        try {
+            weights(graph);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
      * The layers and Keras-layout weights of a graph that is a VGG (what {@link #graph} builds): the form the nd4j
      * engine runs. {@link IllegalArgumentException} for any other graph.
      */

@@ -20,9 +20,17 @@ public record ResolvedWeights(ModelSpec spec, String identity) {
      * @param md5  its checksum when already verified (the ImageNet file), else null: it is computed
      */
     public static ResolvedWeights kerasFile(String deepest, Path file, String name, String md5) {
-        KerasH5Weights.load(file, deepest); // shapes and readability, before any task starts
+        return kerasFile(VggArchitecture.VGG16, deepest, file, name, md5);
+    }
+
+    /** The same for a built-in architecture (VGG16 or VGG19). */
+    public static ResolvedWeights kerasFile(VggArchitecture architecture, String deepest, Path file, String name, String md5) {
+        KerasH5Weights.load(file, architecture, deepest); // shapes and readability, before any task starts
         try {
-            return new ResolvedWeights(ModelSpec.kerasFile(deepest, file), name + ", md5 " + (md5 != null ? md5 : Md5.of(file)));
+            String hash = md5 != null ? md5 : Md5.of(file);
+            ModelSpec spec = ModelSpec.kerasFile(deepest, file);
+            return new ResolvedWeights(new ModelSpec(architecture.name(), spec.source(), spec.file(), hash, spec.seed(),
+                    spec.preprocess(), spec.targets()), name + ", md5 " + hash);
         } catch (IOException e) {
             throw new WeightsException("weights file " + file + " cannot be read: " + e.getMessage(), e);
         }

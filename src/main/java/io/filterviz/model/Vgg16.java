@@ -37,18 +37,6 @@ public final class Vgg16 {
 
     /** Σ of 2·H·W·Cin·Cout·9 over the convolutions up to {@code target}, all its filters included. */
     public static double forwardFlops(String target, int width, int height) {
-        return flops(target, width, height, false);
-    }
-
-    /**
-     * The forward FLOPs of one filter's objective: the layers before {@code target} in full, the target for one
-     * output channel. A gradient step costs about twice this; it is the atlas' cost model between layers.
-     */
-    public static double objectiveFlops(String target, int width, int height) {
-        return flops(target, width, height, true);
-    }
-
-    private static double flops(String target, int width, int height, boolean oneTargetFilter) {
         double flops = 0;
         double w = width, h = height;
         for (LayerSpec layer : upTo(target)) {
@@ -57,8 +45,7 @@ public final class Vgg16 {
                 h = Math.floor(h / 2);
                 continue;
             }
-            int out = oneTargetFilter && layer.name().equals(target) ? 1 : layer.outChannels();
-            flops += 2.0 * w * h * layer.inChannels() * out * KERNEL * KERNEL;
+            flops += 2.0 * w * h * layer.inChannels() * layer.outChannels() * KERNEL * KERNEL;
         }
         return flops;
     }

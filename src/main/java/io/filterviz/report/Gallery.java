@@ -19,8 +19,16 @@ final class Gallery {
 
     private Gallery() {}
 
-    /** @param overview the overview page to link back to, or null when this page is the index */
-    static String layerPage(String layer, String runJson, String grid, List<FilterRecord> results, String overview) {
+    /** VGG16 and VGG19 as the papers write them; any other model by its own name. */
+    static String title(String model) {
+        return model.matches("vgg\\d+") ? model.toUpperCase(Locale.ROOT) : model;
+    }
+
+    /**
+     * @param model    the model's name, in the page's title
+     * @param overview the overview page to link back to, or null when this page is the index
+     */
+    static String layerPage(String model, String layer, String runJson, String grid, List<FilterRecord> results, String overview) {
         StringBuilder cards = new StringBuilder();
         StringBuilder dead = new StringBuilder();
         int live = 0;
@@ -43,6 +51,7 @@ final class Gallery {
                 .replace("{{STYLE}}", STYLE)
                 .replace("{{IMAGE_CHECK}}", IMAGE_CHECK)
                 .replace("{{BACK}}", back)
+                .replace("{{MODEL}}", escape(title(model)))
                 .replace("{{LAYER}}", escape(layer))
                 .replace("{{PARAMS}}", escape(runJson.trim()))
                 .replace("{{GRID}}", gridHtml)
@@ -52,7 +61,7 @@ final class Gallery {
                 .replace("{{CARDS}}", cards.toString());
     }
 
-    static String overview(String runJson, List<LayerSummary> layers) {
+    static String overview(String model, String runJson, List<LayerSummary> layers) {
         StringBuilder rows = new StringBuilder();
         for (LayerSummary l : layers) {
             String page = escape(OutputLayout.layerPage(l.layer()));
@@ -66,6 +75,7 @@ final class Gallery {
                 .replace("{{STYLE}}", STYLE)
                 .replace("{{IMAGE_CHECK}}", IMAGE_CHECK)
                 .replace("{{PARAMS}}", escape(runJson.trim()))
+                .replace("{{MODEL}}", escape(title(model)))
                 .replace("{{COUNT}}", String.valueOf(layers.size()))
                 .replace("{{ROWS}}", rows.toString());
     }
@@ -114,11 +124,11 @@ final class Gallery {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <title>filterviz: VGG16, {{COUNT}} layers</title>
+            <title>filterviz: {{MODEL}}, {{COUNT}} layers</title>
             {{STYLE}}
             </head>
             <body data-errors="0">
-            <h1>What the filters of VGG16 respond to, layer by layer</h1>
+            <h1>What the filters of {{MODEL}} respond to, layer by layer</h1>
             <h2>Parameters</h2>
             <pre id="params">{{PARAMS}}</pre>
             <h2>{{COUNT}} layers, from edges to objects</h2>
@@ -140,11 +150,11 @@ final class Gallery {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <title>filterviz: VGG16 {{LAYER}}</title>
+            <title>filterviz: {{MODEL}} {{LAYER}}</title>
             {{STYLE}}
             </head>
             <body data-errors="0">
-            {{BACK}}<h1>What the filters of VGG16 <code>{{LAYER}}</code> respond to</h1>
+            {{BACK}}<h1>What the filters of {{MODEL}} <code>{{LAYER}}</code> respond to</h1>
             <h2>Parameters</h2>
             <pre id="params">{{PARAMS}}</pre>
             <h2>Grid: the best filters by loss</h2>

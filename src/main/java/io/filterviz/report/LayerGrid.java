@@ -22,16 +22,17 @@ final class LayerGrid {
      * Writes the grid; returns its name, or null when no filter of the layer is alive. A grid of another side left
      * by an earlier run (the folder held fewer filters then) goes: the folder shows one grid per layer.
      */
-    static String write(OutputStore store, String layer, List<FilterRecord> records, Integer requested, PrintStream console) {
-        String grid = draw(store, layer, records, requested, console);
+    static String write(OutputStore store, String model, String layer, List<FilterRecord> records, Integer requested,
+                        PrintStream console) {
+        String grid = draw(store, model, layer, records, requested, console);
         for (String file : store.list("")) {
-            if (OutputLayout.isGrid(file, layer) && !file.equals(grid)) store.delete(file);
+            if (OutputLayout.isGrid(file, model, layer) && !file.equals(grid)) store.delete(file);
         }
         return grid;
     }
 
-    private static String draw(OutputStore store, String layer, List<FilterRecord> records, Integer requested,
-                               PrintStream console) {
+    private static String draw(OutputStore store, String model, String layer, List<FilterRecord> records,
+                               Integer requested, PrintStream console) {
         List<FilterRecord> alive = records.stream().filter(r -> !r.dead())
                 .sorted(Comparator.comparingDouble(FilterRecord::loss).reversed()).toList();
         int n = GridStitcher.defaultSide(alive.size());
@@ -47,7 +48,7 @@ final class LayerGrid {
         }
         List<RgbImage> tiles = new ArrayList<>();
         for (FilterRecord r : alive.subList(0, n * n)) tiles.add(Png.decode(store.read(OutputLayout.picture(r.id()))));
-        String grid = OutputLayout.grid(layer, n);
+        String grid = OutputLayout.grid(model, layer, n);
         try (OutputStream out = store.create(grid)) {
             Png.write(GridStitcher.stitch(tiles, n, GridStitcher.DEFAULT_MARGIN), out);
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.filterviz.report;
 
+import io.filterviz.result.FileSafeName;
 import io.filterviz.result.FilterId;
 
 import java.util.Locale;
@@ -17,18 +18,25 @@ public final class OutputLayout {
         return "filters/" + id.stem() + ".png";
     }
 
-    /** The Keras example's grid name, {@code vgg_<layer>_<n>x<n>.png}. */
-    public static String grid(String layer, int side) {
-        return String.format(Locale.ROOT, "vgg_%s_%dx%d.png", layer, side, side);
+    /**
+     * The grid: {@code <model>_<layer>_<n>x<n>.png}, names made {@link FileSafeName file-safe}; VGG16's keeps the
+     * Keras example's name, {@code vgg_<layer>_<n>x<n>.png}.
+     */
+    public static String grid(String model, String layer, int side) {
+        return String.format(Locale.ROOT, "%s%dx%d.png", gridPrefix(model, layer), side, side);
     }
 
-    /** Whether {@code file} (a name in --out) is a grid of {@code layer}, of any side. */
-    public static boolean isGrid(String file, String layer) {
-        return file.matches(java.util.regex.Pattern.quote("vgg_" + layer + "_") + "(\\d+)x\\1\\.png");
+    /** Whether {@code file} (a name in --out) is a grid of {@code model}'s {@code layer}, of any side. */
+    public static boolean isGrid(String file, String model, String layer) {
+        return file.matches(java.util.regex.Pattern.quote(gridPrefix(model, layer)) + "(\\d+)x\\1\\.png");
+    }
+
+    private static String gridPrefix(String model, String layer) {
+        return (model.equals("vgg16") ? "vgg" : FileSafeName.of(model)) + "_" + FileSafeName.of(layer) + "_";
     }
 
     /** A layer's own gallery page when a run covers several layers. */
     public static String layerPage(String layer) {
-        return layer + ".html";
+        return FileSafeName.of(layer) + ".html";
     }
 }

@@ -26,16 +26,22 @@ import java.util.function.Consumer;
 public final class RunReport {
     private final OutputStore store;
     private final ResumeState state;
+    private final String model;
     private final List<String> layers;
     private final PrintStream console;
     private final Progress progress;
     private final Map<FilterId, FilterRecord> results = new TreeMap<>(FilterId.BY_LAYER_THEN_FILTER);
     private int earlier;
 
-    /** @param layers the folder's layers, this run's and earlier runs', in network order */
-    public RunReport(OutputStore store, ResumeState state, List<String> layers, PrintStream console, Progress progress) {
+    /**
+     * @param model  the model's name (vgg16, or the file's name): in the grid's file name and the gallery's titles
+     * @param layers the folder's layers, this run's and earlier runs', in network order
+     */
+    public RunReport(OutputStore store, ResumeState state, String model, List<String> layers, PrintStream console,
+                     Progress progress) {
         this.store = store;
         this.state = state;
+        this.model = model;
         this.layers = List.copyOf(layers);
         this.console = console;
         this.progress = progress;
@@ -103,18 +109,18 @@ public final class RunReport {
         List<Gallery.LayerSummary> summaries = new ArrayList<>();
         for (Map.Entry<String, List<FilterRecord>> layer : byLayer.entrySet()) {
             List<FilterRecord> records = layer.getValue();
-            String grid = LayerGrid.write(store, layer.getKey(), records, gridSide, console);
+            String grid = LayerGrid.write(store, model, layer.getKey(), records, gridSide, console);
             long layerDead = records.stream().filter(FilterRecord::dead).count();
             summaries.add(new Gallery.LayerSummary(layer.getKey(), grid, records.size() - layerDead, layerDead,
                     records.stream().mapToDouble(FilterRecord::seconds).sum()));
             if (severalLayers) {
                 write(OutputLayout.layerPage(layer.getKey()),
-                        Gallery.layerPage(layer.getKey(), runJson, grid, records, OutputLayout.INDEX));
+                        Gallery.layerPage(model, layer.getKey(), runJson, grid, records, OutputLayout.INDEX));
             } else {
-                write(OutputLayout.INDEX, Gallery.layerPage(layer.getKey(), runJson, grid, records, null));
+                write(OutputLayout.INDEX, Gallery.layerPage(model, layer.getKey(), runJson, grid, records, null));
             }
         }
-        if (severalLayers) write(OutputLayout.INDEX, Gallery.overview(runJson, summaries));
+        if (severalLayers) write(OutputLayout.INDEX, Gallery.overview(model, runJson, summaries));
         console.println("Gallery: " + store.uri(OutputLayout.INDEX));
     }
 

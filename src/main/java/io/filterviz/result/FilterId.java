@@ -10,9 +10,9 @@ public record FilterId(String layer, int filter) implements Serializable {
     public static final Comparator<FilterId> BY_LAYER_THEN_FILTER =
             Comparator.comparing(FilterId::layer).thenComparingInt(FilterId::filter);
 
-    /** {@code <layer>_<filter:04d>}: the stem of the filter's picture and state row. */
+    /** {@code <layer>_<filter:04d>}, the layer's name made {@link FileSafeName file-safe}: the stem of the filter's picture and state row. */
     public String stem() {
-        return String.format(Locale.ROOT, "%s_%04d", layer, filter);
+        return String.format(Locale.ROOT, "%s_%04d", FileSafeName.of(layer), filter);
     }
 
     @Override

@@ -15,11 +15,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The executor-side model cache: one compiled model per (spec, backend) per JVM, built lazily by the first task
- * that needs it and shared by every later task and thread of that executor. A job asks for one (spec, backend), so
- * the cache holds the last {@value #CAPACITY} and drops the least recently used beyond that (a JVM that serves
- * several jobs in turn: local mode, tests). A dropped model's native memory (oneDNN's reordered weights) is freed
- * by its buffers' cleaner once the last task using it lets go.
+ * The executor-side model cache: one compiled model per (model, backend) per JVM, built lazily by the first task
+ * that needs it and shared by every later task and thread of that executor. A model is known by its file's content
+ * hash, not its path: a file rewritten in place is another model, and one file under two paths is one. A job asks
+ * for one (model, backend), so the cache holds the last {@value #CAPACITY} and drops the least recently used beyond
+ * that (a JVM that serves several jobs in turn: local mode, tests). A dropped model's native memory (oneDNN's
+ * reordered weights) is freed by its buffers' cleaner once the last task using it lets go.
  */
 public final class ExecutorModels {
     static final int CAPACITY = 2;
@@ -36,14 +37,14 @@ public final class ExecutorModels {
 
     /** Tasks asking for the model being loaded wait for it (one load per JVM and key). */
     public static synchronized CompiledModel get(ModelSpec spec, ComputeBackend backend) {
-        return MODELS.computeIfAbsent(new Key(spec, backend), key -> {
-            ModelSpec s = key.spec();
+        return MODELS.computeIfAbsent(new Key(spec.cacheKey(), backend), key -> {
+            ModelSpec s = spec;
             int load = LOADS.incrementAndGet();
             ModelSpec local = shippedCopy(s);
             CompiledModel model = backend.compile(local.load());
             // One line per load in the executor's log (the cluster test counts them: one per executor JVM). A log
             // line, not stderr: in local mode the executor shares the driver's console and its progress bar.
-            LOG.info("filterviz: loaded model up to {} from {} on {}, load {} in this JVM", s.deepest(), local.describe(),
+            LOG.info("filterviz: loaded model up to {} from {} on {}, load {} in this JVM", s.targets(), local.describe(),
                     backend, load);
             return model;
         });
@@ -55,10 +56,10 @@ public final class ExecutorModels {
     /** Two backends (say fp32 and bf16) compile the same spec into different models. */
     private record Key(ModelSpec spec, ComputeBackend backend) {}
 
-    /** The weights file as Spark shipped it to this executor (SparkContext.addFile), when it did. */
+    /** The model or weights file as Spark shipped it to this executor (SparkContext.addFile), when it did. */
     private static ModelSpec shippedCopy(ModelSpec spec) {
-        if (spec.source() != ModelSpec.Source.KERAS_H5) return spec;
-        Path shipped = Path.of(SparkFiles.get(Path.of(spec.weightsFile()).getFileName().toString()));
-        return Files.isRegularFile(shipped) ? ModelSpec.kerasFile(spec.deepest(), shipped) : spec;
+        if (spec.file() == null) return spec;
+        Path shipped = Path.of(SparkFiles.get(Path.of(spec.file()).getFileName().toString()));
+        return Files.isRegularFile(shipped) ? spec.withFile(shipped.toString()) : spec;
     }
 }

@@ -2,6 +2,7 @@ package io.filterviz.spark;
 
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
+import io.filterviz.job.TargetLayer;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.result.FilterId;
 import io.filterviz.result.FilterRecord;
@@ -18,7 +19,9 @@ import scala.runtime.BoxedUnit;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -37,13 +40,16 @@ public final class SparkFilterRunner {
 
     public void run(JobPlan plan, Consumer<FilterRecord> onResult) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark);
-        // The driver resolved the weights once; Spark ships the file to every executor (no shared disk needed).
+        // The driver resolved the model or weights file once; Spark ships it to every executor (no shared disk needed).
         ModelSpec model = plan.model();
-        if (model.source() == ModelSpec.Source.KERAS_H5) spark.addFile(model.weightsFile());
+        if (model.file() != null) spark.addFile(model.file());
         List<List<FilterId>> partitions = plan.partitions();
+        Map<String, Boolean> earlyExit = new LinkedHashMap<>();
+        for (TargetLayer target : plan.targets()) earlyExit.put(target.name(), target.earlyExit());
         // One element per slice: each partition is one list of items, in the planned order (most expensive first).
         JavaRDD<FilterRecord> rendered = jsc.parallelize(partitions, partitions.size())
-                .mapPartitions(new RenderPartition(model, backend, plan.ascent()));
+                .mapPartitions(new RenderPartition(model, backend, plan.ascent(), plan.schedule(),
+                        plan.graph().inputChannels(), earlyExit));
         RDD<FilterRecord> rdd = rendered.rdd();
         List<Object> indices = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
         Deliver deliver = new Deliver(onResult, spark);

@@ -68,7 +68,7 @@ class BadInputTest {
             "--epochs=many              | Invalid value for option '--epochs'",
             "--no-such-option           | Unknown option: '--no-such-option'",
             "--epoch=3                  | Unknown option: '--epoch=3'; did you mean --epochs?",
-            "--engine=cuda              | --engine cuda is not one of onednn, nd4j",
+            "--engine=cuda              | --engine cuda is not one of onednn, nd4j, reference",
             "--precision=fp16           | --precision fp16 is not one of fp32, bf16",
     })
     void rejected(String option, String message) {

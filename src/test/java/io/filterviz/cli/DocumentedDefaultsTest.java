@@ -6,6 +6,9 @@ import io.filterviz.config.FilterRange;
 import io.filterviz.config.JobConfig;
 import io.filterviz.image.GridStitcher;
 import io.filterviz.job.JobPlan;
+import io.filterviz.model.KerasVgg;
+import io.filterviz.model.RandomWeights;
+import io.filterviz.model.graph.Graph;
 import io.filterviz.model.ImagenetWeights;
 import io.filterviz.model.Vgg16;
 import io.filterviz.result.FilterId;
@@ -103,7 +106,9 @@ class DocumentedDefaultsTest {
         assertEquals(FilterRange.ALL, none.filterRange(), "--filter-range: all filters");
         List<FilterId> items = List.of(new FilterId("block1_conv1", 0), new FilterId("block1_conv1", 1),
                 new FilterId("block1_conv1", 2));
-        assertEquals(3, new JobPlan(none, Vgg16.layers().subList(0, 1), items, null, null).partitions().size(),
+        Graph vgg = KerasVgg.graph("vgg16", RandomWeights.create("block1_conv1", 1));
+        assertEquals(3, new JobPlan(none, null, vgg, null, items, none.ascent(), none.ascent().schedule(0, 0), null)
+                        .partitions().size(),
                 "--partitions: one per filter");
         for (int live = 0; live <= 600; live++) {
             assertEquals((int) Math.floor(Math.sqrt(live)), GridStitcher.defaultSide(live), "--grid for " + live);

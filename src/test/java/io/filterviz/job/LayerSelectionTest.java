@@ -1,7 +1,9 @@
 package io.filterviz.job;
 
 import io.filterviz.config.BadInputException;
-import io.filterviz.model.LayerSpec;
+import io.filterviz.model.KerasVgg;
+import io.filterviz.model.VggArchitecture;
+import io.filterviz.model.graph.Graph;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,8 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LayerSelectionTest {
+    private static final Graph VGG = KerasVgg.architecture("vgg16");
+
     private static List<String> names(List<String> asked) {
-        return LayerSelection.layers(asked).stream().map(LayerSpec::name).toList();
+        return LayerSelection.targets(asked, VGG, VggArchitecture.VGG16).stream().map(TargetLayer::name).toList();
     }
 
     @Test

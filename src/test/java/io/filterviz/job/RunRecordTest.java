@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** run.json: the recipe guards the folder, the selections only accumulate. */
 class RunRecordTest {
-    private static final Recipe RECIPE = Recipe.of(AscentSettings.defaults(), "random, seed 42", "onednn", "fp32",
+    private static final Recipe RECIPE = Recipe.of("vgg16", "none", AscentSettings.defaults(), "random, seed 42", "onednn", "fp32",
             "winograd-where-faster");
     private static final RunRecord.Selection BLOCK5_0_16 = new RunRecord.Selection(List.of("block5_conv1"), "0:16");
     private static final RunRecord.Selection BLOCK5_ALL = new RunRecord.Selection(List.of("block5_conv1"), "0:");
@@ -34,7 +34,7 @@ class RunRecordTest {
     @Test
     void theRecipeHoldsWhatChangesAPictureAndNotTheSelection() throws Exception {
         JsonNode json = new ObjectMapper().readTree(RunRecord.first(RECIPE, BLOCK5_0_16).json());
-        assertEquals(List.of("step", "epochs", "upscalingSteps", "upscalingFactor", "outputWidth", "outputHeight",
+        assertEquals(List.of("model", "preprocess", "step", "epochs", "upscalingSteps", "upscalingFactor", "outputWidth", "outputHeight",
                 "seed", "weights", "engine", "precision", "convolutions"), names(json.get("recipe")));
         assertEquals(412, json.get("recipe").get("outputWidth").asInt());
         assertEquals("winograd-where-faster", json.get("recipe").get("convolutions").asText());
@@ -56,11 +56,11 @@ class RunRecordTest {
     void anotherRecipeIsRefusedNamingTheFirstDifference() {
         OutputStore store = store();
         store.write(RunRecord.FILE, RunRecord.first(RECIPE, BLOCK5_0_16).bytes());
-        Recipe bf16 = Recipe.of(AscentSettings.defaults(), "random, seed 42", "onednn", "bf16", "direct");
+        Recipe bf16 = Recipe.of("vgg16", "none", AscentSettings.defaults(), "random, seed 42", "onednn", "bf16", "direct");
         BadInputException e = assertThrows(BadInputException.class, () -> RunRecord.adding(store, bf16, BLOCK5_ALL));
         assertTrue(e.getMessage().contains("holds pictures made with precision \"fp32\", this run has \"bf16\""),
                 e.getMessage());
-        Recipe direct = Recipe.of(AscentSettings.defaults(), "random, seed 42", "onednn", "fp32", "direct");
+        Recipe direct = Recipe.of("vgg16", "none", AscentSettings.defaults(), "random, seed 42", "onednn", "fp32", "direct");
         e = assertThrows(BadInputException.class, () -> RunRecord.adding(store, direct, BLOCK5_ALL));
         assertTrue(e.getMessage().contains("convolutions \"winograd-where-faster\", this run has \"direct\""),
                 e.getMessage());
@@ -69,10 +69,10 @@ class RunRecordTest {
     @Test
     void aRecipeWithAFieldThisVersionDoesNotKnowIsRefused() throws Exception {
         OutputStore store = store();
-        String json = RunRecord.first(RECIPE, BLOCK5_0_16).json().replace("\"seed\" : 42,", "\"seed\" : 42, \"model\" : \"resnet\",");
+        String json = RunRecord.first(RECIPE, BLOCK5_0_16).json().replace("\"seed\" : 42,", "\"seed\" : 42, \"preset\" : \"lucid\",");
         store.write(RunRecord.FILE, json.getBytes(StandardCharsets.UTF_8));
         BadInputException e = assertThrows(BadInputException.class, () -> RunRecord.adding(store, RECIPE, BLOCK5_0_16));
-        assertTrue(e.getMessage().contains("holds pictures made with model \"resnet\", this run has none"), e.getMessage());
+        assertTrue(e.getMessage().contains("holds pictures made with preset \"lucid\", this run has none"), e.getMessage());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.filterviz.job;
 
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.model.KerasVgg;
+import io.filterviz.model.RandomWeights;
 import io.filterviz.result.FilterId;
 import org.junit.jupiter.api.Test;
 
@@ -14,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WorkOrderTest {
-    private static final ToDoubleFunction<FilterId> KERAS_SCHEDULE =
-            WorkOrder.flopsModel(AscentSettings.defaults().schedule());
+    private static final ToDoubleFunction<FilterId> KERAS_SCHEDULE = WorkOrder.flopsModel(
+            KerasVgg.graph("vgg16", RandomWeights.create("block5_conv3", 1)), AscentSettings.defaults().schedule());
 
     @Test
     void deeperLayersCostMoreAndTheCostGrowsTowardsBlock5() {

@@ -76,8 +76,15 @@ public record Graph(String name, String input, int inputChannels, int fixedHeigh
 
     /** The part of the graph that computes {@code tensor}: its ancestors, in order. Nothing after the target runs. */
     public Graph upTo(String tensor) {
-        if (!hasTensor(tensor)) throw new IllegalArgumentException("no tensor " + tensor + " in " + name);
-        Set<String> needed = new HashSet<>(Set.of(tensor));
+        return upTo(List.of(tensor));
+    }
+
+    /** The part of the graph that computes any of {@code tensors} (an atlas' targets): their ancestors, in order. */
+    public Graph upTo(java.util.Collection<String> tensors) {
+        for (String tensor : tensors) {
+            if (!hasTensor(tensor)) throw new IllegalArgumentException("no tensor " + tensor + " in " + name);
+        }
+        Set<String> needed = new HashSet<>(tensors);
         List<Node> kept = new ArrayList<>();
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node node = nodes.get(i);

@@ -1,0 +1,121 @@
+package io.filterviz.job;
+
+import io.filterviz.config.BadInputException;
+import io.filterviz.config.JobConfig;
+import io.filterviz.model.KerasVgg;
+import io.filterviz.model.Md5;
+import io.filterviz.model.ModelException;
+import io.filterviz.model.ModelSpec;
+import io.filterviz.model.Preprocessing;
+import io.filterviz.model.graph.Graph;
+import io.filterviz.model.onnx.OnnxLoader;
+import io.filterviz.storage.HadoopFiles;
+import io.filterviz.text.OneLine;
+import org.apache.hadoop.conf.Configuration;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * --model and --preprocess, checked whole on the driver: a built-in VGG's architecture, or a model file (local or a
+ * Hadoop URI) read completely, every operator included, so a file that is not a model, a truncated one or an
+ * unsupported operator stops the job here with one line (exit 2). The weights of a built-in VGG come later
+ * ({@link WeightsResolver}), once the layers are known.
+ */
+final class ModelResolver {
+    static final List<String> BUILT_IN = List.of("vgg16", "vgg19");
+    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+    /**
+     * @param spec     the executors' spec, targets not yet set; for a built-in, weights not yet resolved
+     * @param graph    the whole network, preprocessing in front (a built-in's architecture: its weights are zeros)
+     * @param location the model file as the user named it (path or URI), null for a built-in
+     */
+    record ResolvedModel(ModelSpec spec, Graph graph, String location) {
+        String name() { return spec.name(); }
+
+        boolean builtIn() { return spec.builtIn(); }
+
+        /** What run.json records of the model: its name, and for a file where it came from and its MD5. */
+        String identity() {
+            return location == null ? spec.name() : location + ", md5 " + spec.contentHash();
+        }
+    }
+
+    private final Configuration hadoop;
+
+    ModelResolver(Configuration hadoop) {
+        this.hadoop = hadoop;
+    }
+
+    ResolvedModel resolve(JobConfig config) {
+        try {
+            if (BUILT_IN.contains(config.model())) return builtIn(config);
+            return file(config);
+        } catch (ModelException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+
+    private static ResolvedModel builtIn(JobConfig config) {
+        Preprocessing preprocess = config.preprocess() == null ? Preprocessing.NONE : Preprocessing.parse(config.preprocess());
+        Graph graph = preprocess.prepend(KerasVgg.architecture(config.model()));
+        ModelSpec spec = new ModelSpec(config.model(), ModelSpec.Source.VGG_RANDOM, null, null, config.ascent().seed(),
+                preprocess, List.of());
+        return new ResolvedModel(spec, graph, null);
+    }
+
+    private ResolvedModel file(JobConfig config) {
+        String location = config.model();
+        if (!location.contains(".") && !location.contains("/")) {
+            throw new BadInputException("--model " + location + " is not a built-in model (" + String.join(", ", BUILT_IN)
+                    + ") nor a file name");
+        }
+        if (!config.weights().equals("imagenet")) {
+            throw new BadInputException("--weights " + config.weights() + " applies to the built-in models ("
+                    + String.join(", ", BUILT_IN) + "); a model file brings its own weights");
+        }
+        Path file = HadoopFiles.local(location, hadoop);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new BadInputException("--model " + location + " is not a readable file");
+        }
+        if (startsWith(file, HDF5_SIGNATURE)) {
+            throw new BadInputException("--model " + location + " is an HDF5 (Keras .h5) file: whole Keras models are not "
+                    + "read yet; convert it to ONNX (python -m tf2onnx.convert --keras FILE.h5 --output FILE.onnx "
+                    + "--inputs-as-nchw INPUT), or pass a VGG16 weights file with --weights");
+        }
+        if (config.preprocess() == null) {
+            throw new BadInputException("--model " + location + " needs --preprocess: what the network was trained on ("
+                    + Arrays.stream(Preprocessing.values()).map(Preprocessing::label).reduce((a, b) -> a + "|" + b).orElse("")
+                    + "; torchvision's ImageNet models: torch, pixels scaled to 0..1: unit)");
+        }
+        Preprocessing preprocess = Preprocessing.parse(config.preprocess());
+        Graph graph = preprocess.prepend(OnnxLoader.load(file));
+        String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
+        if (!location.equals(file.toString())) name = Path.of(location.replaceFirst("^[a-z0-9]+:", "")).getFileName().toString().replaceFirst("\\.onnx$", "");
+        ModelSpec spec = new ModelSpec(name, ModelSpec.Source.ONNX, file.toAbsolutePath().toString(), md5(file), 0L,
+                preprocess, List.of());
+        return new ResolvedModel(spec, graph, location);
+    }
+
+    private static boolean startsWith(Path file, byte[] prefix) {
+        byte[] head = new byte[prefix.length];
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(head, 0, head.length) == head.length && Arrays.equals(head, prefix);
+        } catch (IOException e) {
+            throw new BadInputException("--model " + file + " cannot be read: " + OneLine.of(e));
+        }
+    }
+
+    private static String md5(Path file) {
+        try {
+            return Md5.of(file);
+        } catch (IOException e) {
+            throw new BadInputException("--model " + file + " cannot be read: " + OneLine.of(e));
+        }
+    }
+}
