@@ -48,4 +48,25 @@ public record Activation(Kind kind, float alpha, float beta) implements Op {
             case HARD_SWISH -> x * Math.max(0, Math.min(1, x / 6 + 0.5));
         };
     }
+
+    /**
+     * The derivative at {@code x}, in double precision (the reference), with PyTorch's choice at the kinks: ReLU's is
+     * 0 at 0, a Clip's (ReLU6, hardtanh) and HardSigmoid's are 0 on their bounds, HardSwish's is x/3 + 0.5 on [−3, 3].
+     */
+    public double derivative(double x) {
+        return switch (kind) {
+            case RELU -> x > 0 ? 1 : 0;
+            case LEAKY_RELU -> x > 0 ? 1 : alpha;
+            case CLIP -> x > alpha && x < beta ? 1 : 0;
+            case SIGMOID -> {
+                double s = 1 / (1 + Math.exp(-x));
+                yield s * (1 - s);
+            }
+            case HARD_SIGMOID -> {
+                double y = alpha * x + beta;
+                yield y > 0 && y < 1 ? alpha : 0;
+            }
+            case HARD_SWISH -> x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;
+        };
+    }
 }

@@ -144,6 +144,10 @@ public record Graph(String name, String input, int inputChannels, int fixedHeigh
 
     /** The product of the strides of the convolutions and pools on the longest-stride path from the input. */
     public int stride(String tensor) {
+        return strides().getOrDefault(tensor, 1);
+    }
+
+    private Map<String, Integer> strides() {
         Map<String, Integer> strides = new HashMap<>();
         strides.put(input, 1);
         for (Node node : nodes) {
@@ -152,9 +156,8 @@ public record Graph(String name, String input, int inputChannels, int fixedHeigh
             if (node.op() instanceof Conv c) own = Math.max(c.strideHeight(), c.strideWidth());
             if (node.op() instanceof Pool p) own = Math.max(p.strideHeight(), p.strideWidth());
             strides.put(node.output(), in * own);
-            if (node.output().equals(tensor)) break;
         }
-        return strides.getOrDefault(tensor, 1);
+        return strides;
     }
 
     /**
@@ -180,5 +183,40 @@ public record Graph(String name, String input, int inputChannels, int fixedHeigh
         } catch (ShapeException e) {
             return false;
         }
+    }
+
+    /**
+     * A tensor as {@code --list-layers} shows it: its name, the node that writes it, that node's operator, its channel
+     * count (units for a vector), whether it is a vector, and its stride from the input.
+     */
+    public record Layer(String tensor, String node, String operator, int channels, boolean vector, int stride) {}
+
+    /**
+     * Every tensor a node writes (each can be a target: a 4-D tensor by the mean of a channel, a vector by one unit),
+     * in topological order. Channels are taken at the fixed input size, else at the smallest square input the whole
+     * graph fits (a vector that flattens an image grows with the input); −1 when no size up to 4096 fits.
+     */
+    public List<Layer> layers() {
+        Map<String, Shape> shapes = null;
+        if (fixedSize()) {
+            if (fits(fixedHeight, fixedWidth)) shapes = shapes(fixedHeight, fixedWidth);
+        } else {
+            int low = 1, high = 4096;
+            if (fits(high, high)) {
+                while (low < high) {
+                    int mid = (low + high) / 2;
+                    if (fits(mid, mid)) high = mid; else low = mid + 1;
+                }
+                shapes = shapes(low, low);
+            }
+        }
+        Map<String, Integer> strides = strides();
+        List<Layer> layers = new ArrayList<>();
+        for (Node node : nodes) {
+            Shape shape = shapes == null ? null : shapes.get(node.output());
+            layers.add(new Layer(node.output(), node.name(), node.op().type(), shape == null ? -1 : shape.channels(),
+                    shape != null && shape.vector(), strides.get(node.output())));
+        }
+        return layers;
     }
 }

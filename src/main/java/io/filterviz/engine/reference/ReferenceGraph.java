@@ -1,0 +1,80 @@
+package io.filterviz.engine.reference;
+
+import io.filterviz.model.graph.Graph;
+import io.filterviz.model.graph.Node;
+import io.filterviz.model.graph.Shape;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A graph run in double precision with plain loops: forward in topological order, the input gradient in reverse with
+ * gradients summed where a tensor feeds several nodes. The oracle for the fast engines, and a (slow) engine itself.
+ * The objective is the filter visualisation's: the mean of one channel of a 4-D tensor, or one unit of a vector.
+ */
+public final class ReferenceGraph {
+    private final Graph graph;
+
+    public ReferenceGraph(Graph graph) { this.graph = graph; }
+
+    /** The loss and d loss / d input image (the graph's input, C × H × W). */
+    public record Result(double loss, double[] gradient) {}
+
+    /** Every tensor's values for this image (C × H × W, channels first), the input included. */
+    public Map<String, double[]> forward(double[] image, int height, int width) {
+        return forward(graph, graph.shapes(height, width), image);
+    }
+
+    /** The mean of {@code channel} of {@code target} (one unit if it is a vector) and its gradient. */
+    public Result lossAndGradient(String target, int channel, double[] image, int height, int width) {
+        Graph cut = graph.upTo(target);
+        Map<String, Shape> shapes = cut.shapes(height, width);
+        Shape out = shapes.get(target);
+        if (channel < 0 || channel >= out.channels()) {
+            throw new IllegalArgumentException(target + " has " + out.channels() + " channels, no " + channel);
+        }
+        Map<String, double[]> values = forward(cut, shapes, image);
+        int plane = out.height() * out.width();
+        double loss = 0;
+        for (int p = 0; p < plane; p++) loss += values.get(target)[channel * plane + p];
+        loss /= plane;
+
+        Map<String, double[]> grads = new HashMap<>();
+        double[] seed = new double[(int) out.size()];
+        for (int p = 0; p < plane; p++) seed[channel * plane + p] = 1.0 / plane;
+        grads.put(target, seed);
+        List<Node> nodes = cut.nodes();
+        for (int k = nodes.size() - 1; k >= 0; k--) {
+            Node node = nodes.get(k);
+            double[] dy = grads.get(node.output());
+            if (dy == null) continue; // nothing downstream of the target reads it
+            List<double[]> in = new ArrayList<>(), dIn = new ArrayList<>();
+            List<Shape> inShapes = new ArrayList<>();
+            for (String t : node.inputs()) {
+                in.add(values.get(t));
+                inShapes.add(shapes.get(t));
+                dIn.add(grads.computeIfAbsent(t, name -> new double[(int) shapes.get(name).size()]));
+            }
+            ReferenceOps.backward(node.op(), in, inShapes, shapes.get(node.output()), dy, dIn);
+        }
+        double[] gradient = grads.get(cut.input());
+        return new Result(loss, gradient != null ? gradient : new double[(int) shapes.get(cut.input()).size()]);
+    }
+
+    private static Map<String, double[]> forward(Graph graph, Map<String, Shape> shapes, double[] image) {
+        Shape input = shapes.get(graph.input());
+        if (image.length != input.size()) {
+            throw new IllegalArgumentException("image holds " + image.length + " values, the input " + input + " needs " + input.size());
+        }
+        Map<String, double[]> values = new HashMap<>();
+        values.put(graph.input(), image);
+        for (Node node : graph.nodes()) {
+            List<double[]> in = node.inputs().stream().map(values::get).toList();
+            List<Shape> inShapes = node.inputs().stream().map(shapes::get).toList();
+            values.put(node.output(), ReferenceOps.forward(node.op(), in, inShapes, shapes.get(node.output())));
+        }
+        return values;
+    }
+}

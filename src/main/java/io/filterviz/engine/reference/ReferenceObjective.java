@@ -1,0 +1,31 @@
+package io.filterviz.engine.reference;
+
+import io.filterviz.engine.FilterObjective;
+import io.filterviz.model.graph.Graph;
+
+/** The reference graph as a {@link FilterObjective}: float images in and out, double inside. Slow; exact. */
+public final class ReferenceObjective implements FilterObjective {
+    private final ReferenceGraph reference;
+    private final String target;
+    private final int filters;
+
+    public ReferenceObjective(Graph graph, String target) {
+        Graph cut = graph.upTo(target);
+        this.reference = new ReferenceGraph(cut);
+        this.target = target;
+        int size = cut.smallestInput(target);
+        this.filters = size > 0 ? cut.shapes(size, size).get(target).channels() : 0;
+    }
+
+    @Override
+    public float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient) {
+        double[] x = new double[image.length];
+        for (int i = 0; i < x.length; i++) x[i] = image[i];
+        ReferenceGraph.Result r = reference.lossAndGradient(target, filter, x, height, width);
+        for (int i = 0; i < gradient.length; i++) gradient[i] = (float) r.gradient()[i];
+        return (float) r.loss();
+    }
+
+    @Override
+    public int filters() { return filters; }
+}
