@@ -26,7 +26,7 @@ public final class ReceptiveField {
     private ReceptiveField() {}
 
     /** Inclusive pixel bounds in the input image. */
-    public record Box(int top, int left, int bottom, int right) {
+    public record Box(int top, int left, int bottom, int right) implements java.io.Serializable {
         public int height() { return bottom - top + 1; }
 
         public int width() { return right - left + 1; }
