@@ -10,6 +10,7 @@ import io.filterviz.examples.ScanTotals;
 import io.filterviz.examples.TopExamples;
 import io.filterviz.report.ExampleLayout;
 import io.filterviz.report.ExampleTables;
+import io.filterviz.report.ExamplesGallery;
 import io.filterviz.spark.ExampleCropRunner;
 import io.filterviz.spark.ExampleScanRunner;
 import io.filterviz.storage.LeaseHeldException;
@@ -88,7 +89,8 @@ public final class ExamplesJob {
                 for (String layer : plan.spec().targets()) all.addAll(ExampleTables.readLayer(store, layer));
                 lease.checkHeld();
                 ExampleTables.writeAll(spark, store, all);
-                out.println("Examples: " + store.uri(ExampleLayout.CSV) + " (" + all.size() + " rows), Parquet "
+                ExamplesGallery.write(store, config.pictures() == null ? null : OutputStore.open(config.pictures(), hadoop), all);
+                out.println("Examples: " + store.uri(ExamplesGallery.INDEX) + ", " + store.uri(ExampleLayout.CSV) + " (" + all.size() + " rows), Parquet "
                         + store.uri(ExampleLayout.PARQUET) + ", crops under " + store.uri(ExampleLayout.FOLDER));
             } finally {
                 spark.stop();
