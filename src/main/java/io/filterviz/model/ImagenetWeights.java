@@ -23,16 +23,16 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Finds Keras' ImageNet VGG16 notop weights: Keras' own cache first (Keras users already have the file), then
+ * Finds Keras' ImageNet VGG16 (or VGG19) notop weights: Keras' own cache first (Keras users already have the file), then
  * ours, else downloads it (the JDK's HTTP client, redirects followed) with the progressbar library's display,
  * checks the MD5 and keeps it in our cache.
  */
 public final class ImagenetWeights {
-    public static final String FILE_NAME = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5";
-    public static final String MD5 = "6d6bbae143d832006294945121d1f1fc";
-    public static final URI OFFICIAL_URL = URI.create(
-            "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + FILE_NAME);
+    public static final String FILE_NAME = VggArchitecture.VGG16.weightsFile();
+    public static final String MD5 = VggArchitecture.VGG16.md5();
+    public static final URI OFFICIAL_URL = VggArchitecture.VGG16.officialUrl();
 
+    private final String fileName;
     private final List<Path> lookIn;
     private final Path cache;
     private final URI url;
@@ -47,7 +47,18 @@ public final class ImagenetWeights {
      * @param progress where the download progress goes (stderr)
      */
     public ImagenetWeights(Path keras, Path cache, URI url, String md5, PrintStream progress) {
-        this.lookIn = List.of(keras.resolve(FILE_NAME), cache.resolve(FILE_NAME));
+        this(FILE_NAME, keras, cache, url, md5, progress);
+    }
+
+    /** The architecture's notop file from its official URL, checked against its MD5. */
+    public ImagenetWeights(VggArchitecture architecture, Path keras, Path cache, PrintStream progress) {
+        this(architecture.weightsFile(), keras, cache, architecture.officialUrl(), architecture.md5(), progress);
+    }
+
+    /** @param fileName the name Keras caches the file under, and ours */
+    public ImagenetWeights(String fileName, Path keras, Path cache, URI url, String md5, PrintStream progress) {
+        this.fileName = fileName;
+        this.lookIn = List.of(keras.resolve(fileName), cache.resolve(fileName));
         this.cache = cache;
         this.url = url;
         this.md5 = md5;
@@ -71,8 +82,8 @@ public final class ImagenetWeights {
     }
 
     private Path download() {
-        Path target = cache.resolve(FILE_NAME);
-        Path partial = cache.resolve(FILE_NAME + ".part");
+        Path target = cache.resolve(fileName);
+        Path partial = cache.resolve(fileName + ".part");
         try {
             Files.createDirectories(cache);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
@@ -85,7 +96,7 @@ public final class ImagenetWeights {
             }
             long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             MessageDigest digest = Md5.newDigest();
-            ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName("Downloading " + FILE_NAME)
+            ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName("Downloading " + fileName)
                     .setInitialMax(total).setUnit(" MB", 1_000_000).setStyle(ProgressBarStyle.ASCII)
                     .setConsumer(new ConsoleProgressBarConsumer(progress)).setUpdateIntervalMillis(500);
             try (InputStream in = ProgressBar.wrap(new DigestInputStream(response.body(), digest), bar);
@@ -108,7 +119,7 @@ public final class ImagenetWeights {
                 // the partial file is only clutter
             }
             throw new WeightsException("cannot download the ImageNet weights from " + url + " (" + e + "); "
-                    + "download " + FILE_NAME + " elsewhere and pass it with --weights PATH, "
+                    + "download " + fileName + " elsewhere and pass it with --weights PATH, "
                     + "or put it in " + lookIn.get(0).getParent() + ", or use --weights random for an offline demo", e);
         }
     }

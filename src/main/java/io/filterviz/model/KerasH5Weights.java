@@ -23,7 +23,7 @@ import java.util.List;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDONLY;
 
 /**
- * Reads VGG16 convolution weights from a Keras HDF5 file: the notop weights file or a full-model file
+ * Reads VGG16 or VGG19 convolution weights from a Keras HDF5 file: the notop weights file or a full-model file
  * (everything under {@code model_weights/}). Datasets are found through each layer's {@code weight_names}
  * attribute (kernel first, then bias), so both the Keras-1 names ({@code block1_conv1_W_1:0}) and the
  * Keras-2 names ({@code block1_conv1/kernel:0}) work.
@@ -38,8 +38,13 @@ public final class KerasH5Weights {
 
     private KerasH5Weights() {}
 
-    /** Loads the convolutions up to {@code target}, checking each layer's presence and shapes. */
+    /** Loads VGG16's convolutions up to {@code target}, checking each layer's presence and shapes. */
     public static NetworkWeights load(Path file, String target) {
+        return load(file, VggArchitecture.VGG16, target);
+    }
+
+    /** Loads the architecture's convolutions up to {@code target}, checking each layer's presence and shapes. */
+    public static NetworkWeights load(Path file, VggArchitecture architecture, String target) {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new WeightsException("weights file " + file + " is not a readable file");
         }
@@ -57,10 +62,10 @@ public final class KerasH5Weights {
             try {
                 root = h5.nameExists(FULL_MODEL_GROUP) ? h5.openGroup(FULL_MODEL_GROUP) : h5;
                 List<ConvWeights> convs = new ArrayList<>();
-                for (LayerSpec layer : Vgg16.upTo(target)) {
+                for (LayerSpec layer : architecture.upTo(target)) {
                     if (layer.isConv()) convs.add(readConv(file, root, layer));
                 }
-                return NetworkWeights.of(target, convs);
+                return NetworkWeights.of(architecture, target, convs);
             } finally {
                 if (root != null && root != h5) root.deallocate();
                 h5.deallocate();

@@ -10,12 +10,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Keras' VGG16 as a graph, from its weights: each Keras convolution layer (a 3×3 'same' convolution with ReLU) is a
+ * Keras' VGG16 or VGG19 as a graph, from its weights: each Keras convolution layer (a 3×3 'same' convolution with ReLU) is a
  * Conv node writing {@code <layer>/conv} and a Relu node writing {@code <layer>}, so a Keras layer name is the name
  * of the tensor after its activation; each pool is a MaxPool node writing {@code <layer>}.
  */
 public final class KerasVgg {
     private KerasVgg() {}
+
+    /** The built-in network from a Keras weights file, up to {@code deepest}. */
+    public static Graph load(VggArchitecture architecture, java.nio.file.Path file, String deepest) {
+        return graph(architecture.name(), KerasH5Weights.load(file, architecture, deepest));
+    }
+
+    /** The built-in network with He-normal random weights, up to {@code deepest}. */
+    public static Graph random(VggArchitecture architecture, String deepest, long seed) {
+        return graph(architecture.name(), RandomWeights.create(architecture, deepest, seed));
+    }
 
     public static Graph graph(String name, NetworkWeights weights) {
         List<Node> nodes = new ArrayList<>();

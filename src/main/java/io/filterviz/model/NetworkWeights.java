@@ -9,7 +9,11 @@ import java.util.stream.Collectors;
 public record NetworkWeights(String target, List<LayerSpec> layers, Map<String, ConvWeights> convs) {
 
     public static NetworkWeights of(String target, List<ConvWeights> convs) {
-        return new NetworkWeights(target, Vgg16.upTo(target),
+        return of(VggArchitecture.VGG16, target, convs);
+    }
+
+    public static NetworkWeights of(VggArchitecture architecture, String target, List<ConvWeights> convs) {
+        return new NetworkWeights(target, architecture.upTo(target),
                 convs.stream().collect(Collectors.toUnmodifiableMap(ConvWeights::layer, Function.identity())));
     }
 

@@ -1,31 +1,16 @@
 package io.filterviz.model;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** VGG16 without its classifier (Keras' {@code include_top=False}): 13 convolutions and 5 max-pools. */
+/** VGG16 without its classifier (Keras' {@code include_top=False}): 13 convolutions and 5 max-pools ({@link VggArchitecture#VGG16}). */
 public final class Vgg16 {
     /** Conv kernels are 3×3 everywhere in VGG16. */
     public static final int KERNEL = 3;
 
-    private static final List<LayerSpec> LAYERS = build();
+    private static final List<LayerSpec> LAYERS = VggArchitecture.VGG16.layers();
 
     private Vgg16() {}
-
-    private static List<LayerSpec> build() {
-        int[][] blocks = {{64, 2}, {128, 2}, {256, 3}, {512, 3}, {512, 3}};
-        List<LayerSpec> layers = new ArrayList<>();
-        int channels = 3;
-        for (int b = 0; b < blocks.length; b++) {
-            for (int c = 1; c <= blocks[b][1]; c++) {
-                layers.add(LayerSpec.conv("block" + (b + 1) + "_conv" + c, channels, blocks[b][0]));
-                channels = blocks[b][0];
-            }
-            layers.add(LayerSpec.pool("block" + (b + 1) + "_pool", channels));
-        }
-        return List.copyOf(layers);
-    }
 
     public static List<LayerSpec> layers() { return LAYERS; }
 

@@ -16,6 +16,7 @@ import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Op;
 import io.filterviz.model.graph.Pad;
 import io.filterviz.model.graph.Pool;
+import io.filterviz.model.graph.Shape;
 import io.filterviz.model.graph.ShapeException;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
@@ -42,8 +43,8 @@ final class OnnxGraphReader {
     /** The operators this reader turns into graph nodes or evaluates, for messages. */
     static final String SUPPORTED = "Add, AveragePool, BatchNormalization, Clip, Concat, Constant, Conv, Div, Dropout, "
             + "Flatten, Gemm, GlobalAveragePool, HardSigmoid, HardSwish, Identity, LeakyRelu, MatMul, MaxPool, Mul, Pad, "
-            + "ReduceMean (over H and W), Relu, Reshape (to a vector), Sigmoid, Sub, and Shape, Gather, Unsqueeze, "
-            + "Squeeze, Cast on constants";
+            + "ReduceMean (over H and W), Relu, Reshape (to a vector), Sigmoid, Squeeze (of a C×1×1 tensor), Sub, and "
+            + "Shape, Gather, Unsqueeze, Cast on constants";
     /** An entry of a computed shape that depends on the input size. */
     static final long UNKNOWN = Long.MIN_VALUE;
 
@@ -62,8 +63,7 @@ final class OnnxGraphReader {
     private final Set<String> nodeNames = new HashSet<>();
     private OnnxLoader.Input input;
 
-    private NodeProto current;
-    private String currentName;
+    private OnnxNode current;
 
     OnnxGraphReader(String file, int opset, GraphProto proto) {
         this.file = file;
@@ -86,8 +86,7 @@ final class OnnxGraphReader {
         }
         for (ValueInfoProto out : proto.getOutputList()) readers.merge(out.getName(), 1, Integer::sum);
         for (int i = 0; i < proto.getNodeCount(); i++) {
-            current = proto.getNode(i);
-            currentName = uniqueName(current, i);
+            current = new OnnxNode(file, proto.getNode(i), uniqueName(proto.getNode(i), i));
             try {
                 read(current);
             } catch (IllegalArgumentException | IndexOutOfBoundsException | ShapeException e) {
@@ -111,22 +110,22 @@ final class OnnxGraphReader {
         return name;
     }
 
-    private void read(NodeProto n) {
-        String domain = n.getDomain();
+    private void read(OnnxNode n) {
+        String domain = n.domain();
         if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
             throw fail("from operator domain '" + domain + "' is not supported; supported: ONNX's default domain with " + SUPPORTED);
         }
-        switch (n.getOpType()) {
+        switch (n.opType()) {
             case "Constant" -> constantNode(n);
             case "Identity" -> passThrough(n);
             case "Dropout" -> dropout(n);
             case "Conv" -> conv(n);
             case "BatchNormalization" -> batchNormalization(n);
             case "Relu" -> activation(n, Activation.relu(), Set.of());
-            case "LeakyRelu" -> activation(n, new Activation(Activation.Kind.LEAKY_RELU, floatAttr(n, "alpha", 0.01f), 0f), Set.of("alpha"));
+            case "LeakyRelu" -> activation(n, new Activation(Activation.Kind.LEAKY_RELU, n.real("alpha", 0.01f), 0f), Set.of("alpha"));
             case "Sigmoid" -> activation(n, new Activation(Activation.Kind.SIGMOID, 0f, 0f), Set.of());
-            case "HardSigmoid" -> activation(n, new Activation(Activation.Kind.HARD_SIGMOID, floatAttr(n, "alpha", 0.2f),
-                    floatAttr(n, "beta", 0.5f)), Set.of("alpha", "beta"));
+            case "HardSigmoid" -> activation(n, new Activation(Activation.Kind.HARD_SIGMOID, n.real("alpha", 0.2f),
+                    n.real("beta", 0.5f)), Set.of("alpha", "beta"));
             case "HardSwish" -> activation(n, new Activation(Activation.Kind.HARD_SWISH, 0f, 0f), Set.of());
             case "Clip" -> clip(n);
             case "Add", "Sub", "Mul", "Div" -> binary(n);
@@ -140,17 +139,18 @@ final class OnnxGraphReader {
             case "Gemm" -> gemm(n);
             case "MatMul" -> matMul(n);
             case "Shape" -> shape(n);
-            case "Gather", "Unsqueeze", "Squeeze", "Cast" -> constantOnly(n);
+            case "Squeeze" -> squeeze(n);
+            case "Gather", "Unsqueeze", "Cast" -> constantOnly(n);
             default -> throw fail("is not supported; supported operators: " + SUPPORTED
-                    + (n.getOpType().equals("Transpose") ? " (a Transpose at the input: export NCHW, tf2onnx --inputs-as-nchw)" : ""));
+                    + (n.opType().equals("Transpose") ? " (a Transpose at the input: export NCHW, tf2onnx --inputs-as-nchw)" : ""));
         }
     }
 
     // ---- constants and pass-through ----
 
-    private void constantNode(NodeProto n) {
-        allowOnly(n, "value", "value_float", "value_floats", "value_int", "value_ints");
-        AttributeProto a = n.getAttribute(0);
+    private void constantNode(OnnxNode n) {
+        n.allowOnly("value", "value_float", "value_floats", "value_int", "value_ints");
+        AttributeProto a = n.attributes().get(0);
         Constant c = switch (a.getName()) {
             case "value" -> Constant.of(a.getT(), "its value");
             case "value_float" -> Constant.ofFloats(new long[0], a.getF());
@@ -158,44 +158,44 @@ final class OnnxGraphReader {
             case "value_int" -> Constant.ofLongs(new long[0], a.getI());
             default -> Constant.ofLongs(new long[]{a.getIntsCount()}, a.getIntsList().stream().mapToLong(Long::longValue).toArray());
         };
-        constants.put(n.getOutput(0), c);
+        constants.put(n.output(0), c);
     }
 
-    private void passThrough(NodeProto n) {
-        String in = n.getInput(0);
-        if (constants.containsKey(in)) constants.put(n.getOutput(0), constants.get(in));
-        else aliases.put(n.getOutput(0), runtime(n, 0));
+    private void passThrough(OnnxNode n) {
+        String in = n.input(0);
+        if (constants.containsKey(in)) constants.put(n.output(0), constants.get(in));
+        else aliases.put(n.output(0), runtime(n, 0));
     }
 
-    private void dropout(NodeProto n) {
-        allowOnly(n, "ratio", "seed", "is_test");
-        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+    private void dropout(OnnxNode n) {
+        n.allowOnly("ratio", "seed", "is_test");
+        if (n.inputCount() > 2 && !n.input(2).isEmpty()) {
             Constant training = constantInput(n, 2, "training_mode");
             if (training.longs()[0] != 0) throw fail("runs in training mode; only inference (training_mode false) is supported");
         }
         unusedExtraOutputs(n);
-        aliases.put(n.getOutput(0), runtime(n, 0));
+        aliases.put(n.output(0), runtime(n, 0));
     }
 
     // ---- convolution and batch normalisation ----
 
-    private void conv(NodeProto n) {
-        allowOnly(n, "kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
+    private void conv(OnnxNode n) {
+        n.allowOnly("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
         String x = runtime(n, 0);
         Info in = info(x);
         if (in.rank() != 4) throw fail("takes a vector; a convolution needs an image");
         Constant w = constantInput(n, 1, "weights");
         if (w.rank() != 4) throw fail("has " + w.rank() + "-D weights; only 2-D convolutions (4-D weights) are supported");
-        int group = (int) intAttr(n, "group", 1);
+        int group = (int) n.integer("group", 1);
         int out = (int) w.dims()[0], inPerGroup = (int) w.dims()[1], kh = (int) w.dims()[2], kw = (int) w.dims()[3];
-        long[] kernel = intsAttr(n, "kernel_shape", new long[]{kh, kw});
+        long[] kernel = n.ints("kernel_shape", new long[]{kh, kw});
         if (kernel.length != 2 || kernel[0] != kh || kernel[1] != kw) {
             throw fail("has kernel_shape " + Arrays.toString(kernel) + " but weights " + Arrays.toString(w.dims()));
         }
-        long[] strides = pair(n, "strides");
-        long[] dilations = pair(n, "dilations");
-        int[] pads = pads(n);
-        String same = autoPad(n);
+        long[] strides = n.pair("strides");
+        long[] dilations = n.pair("dilations");
+        int[] pads = n.pads();
+        String same = n.autoPad();
         if (same != null && same.equals("VALID")) {
             pads = new int[4];
             same = null;
@@ -205,7 +205,7 @@ final class OnnxGraphReader {
                     + group + "), its input " + x + " has " + in.channels());
         }
         if (group < 1 || out % group != 0) throw fail("has group " + group + ", which does not divide its " + out + " outputs");
-        float[] bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? constantInput(n, 2, "bias").floats().clone() : new float[out];
+        float[] bias = n.inputCount() > 2 && !n.input(2).isEmpty() ? constantInput(n, 2, "bias").floats().clone() : new float[out];
         if (bias.length != out) throw fail("has " + bias.length + " biases for " + out + " output channels");
         Conv conv = new Conv(out, inPerGroup * group, kh, kw, (int) strides[0], (int) strides[1], pads, same,
                 (int) dilations[0], (int) dilations[1], group, w.floats(), bias);
@@ -213,10 +213,10 @@ final class OnnxGraphReader {
         emit(n, conv, List.of(x), new Info(4, out, in.global() && pointwise));
     }
 
-    private void batchNormalization(NodeProto n) {
-        allowOnly(n, "epsilon", "momentum", "spatial", "training_mode", "is_test", "consumed_inputs");
-        if (intAttr(n, "spatial", 1) != 1) throw fail("has spatial=0; only spatial batch normalisation is supported");
-        if (intAttr(n, "training_mode", 0) != 0) throw fail("runs in training mode; only inference is supported");
+    private void batchNormalization(OnnxNode n) {
+        n.allowOnly("epsilon", "momentum", "spatial", "training_mode", "is_test", "consumed_inputs");
+        if (n.integer("spatial", 1) != 1) throw fail("has spatial=0; only spatial batch normalisation is supported");
+        if (n.integer("training_mode", 0) != 0) throw fail("runs in training mode; only inference is supported");
         unusedExtraOutputs(n);
         String x = runtime(n, 0);
         float[] gamma = constantInput(n, 1, "scale").floats(), beta = constantInput(n, 2, "bias").floats();
@@ -229,7 +229,7 @@ final class OnnxGraphReader {
         if (in.channels() >= 0 && in.channels() != channels) {
             throw fail("normalises " + channels + " channels, its input " + x + " has " + in.channels());
         }
-        double epsilon = floatAttr(n, "epsilon", 1e-5f);
+        double epsilon = n.real("epsilon", 1e-5f);
         double[] scale = new double[channels];
         for (int c = 0; c < channels; c++) scale[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
         Integer at = producers.get(x);
@@ -246,10 +246,10 @@ final class OnnxGraphReader {
                     conv.strideHeight(), conv.strideWidth(), conv.pads(), conv.samePadding(), conv.dilationHeight(),
                     conv.dilationWidth(), conv.group(), weights, bias);
             Node old = nodes.get(at);
-            nodes.set(at, new Node(old.name(), folded, old.inputs(), n.getOutput(0)));
+            nodes.set(at, new Node(old.name(), folded, old.inputs(), n.output(0)));
             producers.remove(x);
-            producers.put(n.getOutput(0), at);
-            infos.put(n.getOutput(0), in);
+            producers.put(n.output(0), at);
+            infos.put(n.output(0), in);
             return;
         }
         float[] s = new float[channels], shift = new float[channels];
@@ -262,31 +262,31 @@ final class OnnxGraphReader {
 
     // ---- element-wise ----
 
-    private void activation(NodeProto n, Activation activation, Set<String> attributes) {
-        allowOnly(n, attributes.toArray(String[]::new));
+    private void activation(OnnxNode n, Activation activation, Set<String> attributes) {
+        n.allowOnly(attributes.toArray(String[]::new));
         String x = runtime(n, 0);
         emit(n, activation, List.of(x), info(x));
     }
 
-    private void clip(NodeProto n) {
+    private void clip(OnnxNode n) {
         float min = Float.NEGATIVE_INFINITY, max = Float.POSITIVE_INFINITY;
         if (opset < 11) {
-            allowOnly(n, "min", "max");
-            min = floatAttr(n, "min", min);
-            max = floatAttr(n, "max", max);
+            n.allowOnly("min", "max");
+            min = n.real("min", min);
+            max = n.real("max", max);
         } else {
-            allowOnly(n);
-            if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) min = scalar(constantInput(n, 1, "min"));
-            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) max = scalar(constantInput(n, 2, "max"));
+            n.allowOnly();
+            if (n.inputCount() > 1 && !n.input(1).isEmpty()) min = scalar(constantInput(n, 1, "min"));
+            if (n.inputCount() > 2 && !n.input(2).isEmpty()) max = scalar(constantInput(n, 2, "max"));
         }
         String x = runtime(n, 0);
         emit(n, new Activation(Activation.Kind.CLIP, min, max), List.of(x), info(x));
     }
 
-    private void binary(NodeProto n) {
-        allowOnly(n);
-        String op = n.getOpType();
-        boolean firstConstant = constants.containsKey(n.getInput(0)), secondConstant = constants.containsKey(n.getInput(1));
+    private void binary(OnnxNode n) {
+        n.allowOnly();
+        String op = n.opType();
+        boolean firstConstant = constants.containsKey(n.input(0)), secondConstant = constants.containsKey(n.input(1));
         if (firstConstant && secondConstant) throw fail("combines two constants; only shape computations are evaluated on constants");
         if (!firstConstant && !secondConstant) {
             String a = runtime(n, 0), b = runtime(n, 1);
@@ -307,11 +307,11 @@ final class OnnxGraphReader {
         }
         int xi = firstConstant ? 1 : 0;
         String x = runtime(n, xi);
-        Constant c = constants.get(n.getInput(1 - xi));
+        Constant c = constants.get(n.input(1 - xi));
         Info in = info(x);
         float[] values = perChannel(c, x, in);
         int channels = values.length;
-        if (op.equals("Add") && foldBias(x, values, n.getOutput(0))) return;
+        if (op.equals("Add") && foldBias(x, values, n.output(0))) return;
         float[] scale = new float[channels], shift = new float[channels];
         for (int k = 0; k < channels; k++) {
             float v = values[k];
@@ -365,9 +365,9 @@ final class OnnxGraphReader {
         return true;
     }
 
-    private void concat(NodeProto n) {
-        allowOnly(n, "axis");
-        if (n.getInputList().stream().allMatch(constants::containsKey)) {
+    private void concat(OnnxNode n) {
+        n.allowOnly("axis");
+        if (n.inputs().stream().allMatch(constants::containsKey)) {
             constantOnly(n);
             return;
         }
@@ -375,7 +375,7 @@ final class OnnxGraphReader {
         int channels = 0;
         boolean global = true;
         int rank = -1;
-        for (int i = 0; i < n.getInputCount(); i++) {
+        for (int i = 0; i < n.inputCount(); i++) {
             String x = runtime(n, i);
             Info in = info(x);
             if (rank >= 0 && in.rank() != rank) throw fail("concatenates tensors of different ranks");
@@ -384,30 +384,30 @@ final class OnnxGraphReader {
             global &= in.global();
             inputs.add(x);
         }
-        long axis = intAttr(n, "axis", Long.MIN_VALUE);
+        long axis = n.integer("axis", Long.MIN_VALUE);
         if (axis < 0) axis += rank;
-        if (axis != 1) throw fail("concatenates along axis " + intAttr(n, "axis", 0) + "; only channels (axis 1) are supported");
+        if (axis != 1) throw fail("concatenates along axis " + n.integer("axis", 0) + "; only channels (axis 1) are supported");
         emit(n, new Concat(inputs.size()), inputs, new Info(rank, channels, global));
     }
 
     // ---- pooling ----
 
-    private void pool(NodeProto n) {
-        boolean max = n.getOpType().equals("MaxPool");
-        if (max) allowOnly(n, "kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "dilations", "storage_order");
-        else allowOnly(n, "kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "count_include_pad", "dilations");
+    private void pool(OnnxNode n) {
+        boolean max = n.opType().equals("MaxPool");
+        if (max) n.allowOnly("kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "dilations", "storage_order");
+        else n.allowOnly("kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "count_include_pad", "dilations");
         unusedExtraOutputs(n);
         String x = runtime(n, 0);
         Info in = info(x);
         if (in.rank() != 4) throw fail("takes a vector; pooling needs an image");
-        long[] kernel = intsAttr(n, "kernel_shape", null);
+        long[] kernel = n.ints("kernel_shape", null);
         if (kernel == null || kernel.length != 2) throw fail("needs a 2-D kernel_shape");
-        long[] strides = pair(n, "strides");
-        long[] dilations = pair(n, "dilations");
+        long[] strides = n.pair("strides");
+        long[] dilations = n.pair("dilations");
         if (dilations[0] != 1 || dilations[1] != 1) throw fail("has dilations " + Arrays.toString(dilations) + "; only 1 is supported");
-        if (intAttr(n, "storage_order", 0) != 0) throw fail("has storage_order 1; only 0 is supported");
-        int[] pads = pads(n);
-        String same = autoPad(n);
+        if (n.integer("storage_order", 0) != 0) throw fail("has storage_order 1; only 0 is supported");
+        int[] pads = n.pads();
+        String same = n.autoPad();
         if ("VALID".equals(same)) {
             pads = new int[4];
         } else if (same != null) {
@@ -420,15 +420,15 @@ final class OnnxGraphReader {
             pads = new int[]{upper ? th / 2 : th - th / 2, upper ? tw / 2 : tw - tw / 2,
                     upper ? th - th / 2 : th / 2, upper ? tw - tw / 2 : tw / 2};
         }
-        boolean ceil = intAttr(n, "ceil_mode", 0) != 0;
-        boolean countPad = intAttr(n, "count_include_pad", 0) != 0;
+        boolean ceil = n.integer("ceil_mode", 0) != 0;
+        boolean countPad = n.integer("count_include_pad", 0) != 0;
         Pool pool = new Pool(max ? Pool.Kind.MAX : Pool.Kind.AVERAGE, (int) kernel[0], (int) kernel[1], (int) strides[0],
                 (int) strides[1], pads, ceil, countPad);
         emit(n, pool, List.of(x), new Info(4, in.channels(), false));
     }
 
-    private void globalAveragePool(NodeProto n) {
-        allowOnly(n);
+    private void globalAveragePool(OnnxNode n) {
+        n.allowOnly();
         String x = runtime(n, 0);
         Info in = info(x);
         if (in.rank() != 4) throw fail("takes a vector; pooling needs an image");
@@ -436,41 +436,41 @@ final class OnnxGraphReader {
     }
 
     /** ReduceMean over H and W is a global average pool (tf2onnx writes Keras' GlobalAveragePooling2D so). */
-    private void reduceMean(NodeProto n) {
-        allowOnly(n, "axes", "keepdims", "noop_with_empty_axes");
+    private void reduceMean(OnnxNode n) {
+        n.allowOnly("axes", "keepdims", "noop_with_empty_axes");
         String x = runtime(n, 0);
         Info in = info(x);
-        long[] axes = opset >= 18 && n.getInputCount() > 1 ? constantInput(n, 1, "axes").longs() : intsAttr(n, "axes", new long[0]);
+        long[] axes = opset >= 18 && n.inputCount() > 1 ? constantInput(n, 1, "axes").longs() : n.ints("axes", new long[0]);
         Set<Long> normalised = Arrays.stream(axes).map(a -> a < 0 ? a + in.rank() : a).boxed().collect(Collectors.toSet());
         if (in.rank() != 4 || !normalised.equals(Set.of(2L, 3L))) {
             throw fail("averages over axes " + Arrays.toString(axes) + "; only over height and width (axes 2, 3) is supported");
         }
-        if (intAttr(n, "keepdims", 1) != 0) {
+        if (n.integer("keepdims", 1) != 0) {
             emit(n, new GlobalAveragePool(), List.of(x), new Info(4, in.channels(), true));
             return;
         }
-        String pooled = n.getOutput(0) + ":keepdims";
-        add(currentName + ":pool", new GlobalAveragePool(), List.of(x), pooled, new Info(4, in.channels(), true));
+        String pooled = n.output(0) + ":keepdims";
+        add(current.name() + ":pool", new GlobalAveragePool(), List.of(x), pooled, new Info(4, in.channels(), true));
         emit(n, new Flatten(), List.of(pooled), new Info(2, in.channels(), false));
     }
 
     // ---- shapes ----
 
-    private void pad(NodeProto n) {
+    private void pad(OnnxNode n) {
         String mode;
         long[] p;
         float value = 0;
         if (opset < 11) {
-            allowOnly(n, "mode", "pads", "value", "paddings");
-            mode = stringAttr(n, "mode", "constant");
-            p = intsAttr(n, "pads", intsAttr(n, "paddings", new long[0]));
-            value = floatAttr(n, "value", 0f);
+            n.allowOnly("mode", "pads", "value", "paddings");
+            mode = n.string("mode", "constant");
+            p = n.ints("pads", n.ints("paddings", new long[0]));
+            value = n.real("value", 0f);
         } else {
-            allowOnly(n, "mode");
-            mode = stringAttr(n, "mode", "constant");
+            n.allowOnly("mode");
+            mode = n.string("mode", "constant");
             p = constantInput(n, 1, "pads").longs();
-            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) value = scalar(constantInput(n, 2, "constant_value"));
-            if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) throw fail("has an axes input; pads over all 4 axes are supported");
+            if (n.inputCount() > 2 && !n.input(2).isEmpty()) value = scalar(constantInput(n, 2, "constant_value"));
+            if (n.inputCount() > 3 && !n.input(3).isEmpty()) throw fail("has an axes input; pads over all 4 axes are supported");
         }
         if (!mode.equals("constant")) throw fail("has mode " + mode + "; only constant padding is supported");
         String x = runtime(n, 0);
@@ -483,30 +483,50 @@ final class OnnxGraphReader {
         emit(n, new Pad(new int[]{(int) p[2], (int) p[3], (int) p[6], (int) p[7]}, value), List.of(x), new Info(4, in.channels(), false));
     }
 
-    private void flatten(NodeProto n) {
-        allowOnly(n, "axis");
+    private void flatten(OnnxNode n) {
+        n.allowOnly("axis");
         String x = runtime(n, 0);
         Info in = info(x);
-        long axis = intAttr(n, "axis", 1);
+        long axis = n.integer("axis", 1);
         if (axis < 0) axis += in.rank();
-        if (axis != 1) throw fail("flattens from axis " + intAttr(n, "axis", 1) + "; only axis 1 (keep the batch) is supported");
+        if (axis != 1) throw fail("flattens from axis " + n.integer("axis", 1) + "; only axis 1 (keep the batch) is supported");
         if (in.rank() == 2) {
-            aliases.put(n.getOutput(0), x);
+            aliases.put(n.output(0), x);
             return;
         }
         emit(n, new Flatten(), List.of(x), new Info(2, in.global() ? in.channels() : -1, false));
     }
 
-    private void reshape(NodeProto n) {
-        allowOnly(n, "allowzero");
-        if (constants.containsKey(n.getInput(0))) {
+    /** Squeezing H and W of a C×1×1 tensor (tf2onnx after a global pool) is a flatten. */
+    private void squeeze(OnnxNode n) {
+        n.allowOnly("axes");
+        if (constants.containsKey(n.input(0))) {
+            constantOnly(n);
+            return;
+        }
+        String x = runtime(n, 0);
+        Info in = info(x);
+        long[] axes = opset >= 13 && n.inputCount() > 1 ? constantInput(n, 1, "axes").longs() : n.ints("axes", null);
+        Set<Long> normalised = axes == null ? Set.of(2L, 3L)
+                : Arrays.stream(axes).map(a -> a < 0 ? a + in.rank() : a).boxed().collect(Collectors.toSet());
+        boolean oneByOne = in.global() || input.height() > 0 && fixedShape(x).height() == 1 && fixedShape(x).width() == 1;
+        if (in.rank() != 4 || !normalised.equals(Set.of(2L, 3L)) || !oneByOne) {
+            throw fail("squeezes axes " + (axes == null ? "(all of size 1)" : Arrays.toString(axes)) + " of " + x
+                    + "; supported: height and width of a C×1×1 tensor (after a global pool)");
+        }
+        emit(n, new Flatten(), List.of(x), new Info(2, in.channels(), false));
+    }
+
+    private void reshape(OnnxNode n) {
+        n.allowOnly("allowzero");
+        if (constants.containsKey(n.input(0))) {
             constantOnly(n);
             return;
         }
         String x = runtime(n, 0);
         Info in = info(x);
         long[] target = constantInput(n, 1, "shape").longs();
-        boolean batchKept = target.length == 2 && (target[0] == 1 || target[0] == 0 && intAttr(n, "allowzero", 0) == 0
+        boolean batchKept = target.length == 2 && (target[0] == 1 || target[0] == 0 && n.integer("allowzero", 0) == 0
                 || target[0] == -1 && target[1] > 0);
         if (!batchKept || target[1] == UNKNOWN || target[1] == 0 || target[1] < -1) {
             throw fail("reshapes to " + describe(target) + "; only a flatten to [1, -1] (or [1, K]) is supported");
@@ -515,7 +535,7 @@ final class OnnxGraphReader {
             throw fail("reshapes " + in.channels() + " values to " + describe(target));
         }
         if (in.rank() == 2) {
-            aliases.put(n.getOutput(0), x);
+            aliases.put(n.output(0), x);
             return;
         }
         emit(n, new Flatten(), List.of(x), new Info(2, target[1] > 0 ? (int) target[1] : in.global() ? in.channels() : -1, false));
@@ -523,18 +543,18 @@ final class OnnxGraphReader {
 
     // ---- dense ----
 
-    private void gemm(NodeProto n) {
-        allowOnly(n, "alpha", "beta", "transA", "transB", "broadcast");
-        if (intAttr(n, "transA", 0) != 0) throw fail("has transA=1; only transB is supported");
+    private void gemm(OnnxNode n) {
+        n.allowOnly("alpha", "beta", "transA", "transB", "broadcast");
+        if (n.integer("transA", 0) != 0) throw fail("has transA=1; only transB is supported");
         String x = runtime(n, 0);
         Constant b = constantInput(n, 1, "B");
         if (b.rank() != 2) throw fail("has a " + b.rank() + "-D B; a 2-D constant matrix is supported");
-        boolean transB = intAttr(n, "transB", 0) != 0;
+        boolean transB = n.integer("transB", 0) != 0;
         int in = (int) b.dims()[transB ? 1 : 0], out = (int) b.dims()[transB ? 0 : 1];
-        float alpha = floatAttr(n, "alpha", 1f), beta = floatAttr(n, "beta", 1f);
+        float alpha = n.real("alpha", 1f), beta = n.real("beta", 1f);
         float[] w = dense(b.floats(), in, out, transB, alpha);
         float[] bias = new float[out];
-        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+        if (n.inputCount() > 2 && !n.input(2).isEmpty()) {
             Constant c = constantInput(n, 2, "C");
             long[] core = c.core();
             if (!(core.length == 0 || core.length == 1 && core[0] == out) || c.rank() > 2) {
@@ -546,18 +566,18 @@ final class OnnxGraphReader {
         denseNode(n, x, new Dense(out, in, w, bias));
     }
 
-    private void matMul(NodeProto n) {
-        allowOnly(n);
-        if (constants.containsKey(n.getInput(0))) throw fail("multiplies a constant by a computed tensor; supported: a vector times a constant matrix");
+    private void matMul(OnnxNode n) {
+        n.allowOnly();
+        if (constants.containsKey(n.input(0))) throw fail("multiplies a constant by a computed tensor; supported: a vector times a constant matrix");
         String x = runtime(n, 0);
-        if (!constants.containsKey(n.getInput(1))) throw fail("multiplies two computed tensors; supported: a vector times a constant matrix");
+        if (!constants.containsKey(n.input(1))) throw fail("multiplies two computed tensors; supported: a vector times a constant matrix");
         Constant b = constantInput(n, 1, "B");
         if (b.rank() != 2) throw fail("has a " + b.rank() + "-D B; a 2-D constant matrix is supported");
         int in = (int) b.dims()[0], out = (int) b.dims()[1];
         denseNode(n, x, new Dense(out, in, dense(b.floats(), in, out, false, 1f), new float[out]));
     }
 
-    private void denseNode(NodeProto n, String x, Dense dense) {
+    private void denseNode(OnnxNode n, String x, Dense dense) {
         Info info = info(x);
         if (info.rank() != 2 && !info.global()) {
             throw fail("takes the image " + x + "; supported: a vector (after Flatten) or a C×1×1 tensor");
@@ -582,11 +602,11 @@ final class OnnxGraphReader {
 
     // ---- constant shape computations ----
 
-    private void shape(NodeProto n) {
-        allowOnly(n, "start", "end");
+    private void shape(OnnxNode n) {
+        n.allowOnly("start", "end");
         long[] dims;
-        if (constants.containsKey(n.getInput(0))) {
-            dims = constants.get(n.getInput(0)).dims().clone();
+        if (constants.containsKey(n.input(0))) {
+            dims = constants.get(n.input(0)).dims().clone();
         } else {
             String x = runtime(n, 0);
             Info in = info(x);
@@ -600,10 +620,10 @@ final class OnnxGraphReader {
                 dims[3] = input.width();
             }
         }
-        int start = (int) clampAxis(intAttr(n, "start", 0), dims.length);
-        int end = (int) clampAxis(intAttr(n, "end", dims.length), dims.length);
+        int start = (int) clampAxis(n.integer("start", 0), dims.length);
+        int end = (int) clampAxis(n.integer("end", dims.length), dims.length);
         long[] slice = Arrays.copyOfRange(dims, start, Math.max(start, end));
-        constants.put(n.getOutput(0), Constant.ofLongs(new long[]{slice.length}, slice));
+        constants.put(n.output(0), Constant.ofLongs(new long[]{slice.length}, slice));
     }
 
     private static long clampAxis(long axis, int rank) {
@@ -612,73 +632,19 @@ final class OnnxGraphReader {
     }
 
     /** Gather, Unsqueeze, Squeeze, Cast, Concat and Reshape of constants, evaluated here. */
-    private void constantOnly(NodeProto n) {
-        for (String in : n.getInputList()) {
+    private void constantOnly(OnnxNode n) {
+        for (String in : n.inputs()) {
             if (!in.isEmpty() && !constants.containsKey(in)) {
                 throw fail("on the computed tensor " + in + " is not supported; it is evaluated only on constants (shape computations)");
             }
         }
-        Constant a = constants.get(n.getInput(0));
-        Constant result = switch (n.getOpType()) {
-            case "Gather" -> {
-                long axis = intAttr(n, "axis", 0);
-                Constant idx = constants.get(n.getInput(1));
-                if (a.rank() != 1 || axis != 0 && axis != -1 || idx.rank() > 1) throw fail("is evaluated only on a 1-D constant");
-                long[] values = a.longs(), picks = idx.longs(), out = new long[picks.length];
-                for (int i = 0; i < picks.length; i++) out[i] = values[(int) (picks[i] < 0 ? picks[i] + values.length : picks[i])];
-                yield Constant.ofLongs(idx.dims(), out);
-            }
-            case "Unsqueeze", "Squeeze" -> {
-                long[] axes = opset >= 13 && n.getInputCount() > 1 ? constants.get(n.getInput(1)).longs() : intsAttr(n, "axes", null);
-                yield new Constant(reshaped(a.dims(), axes, n.getOpType().equals("Unsqueeze")), a.floatValues(), a.longValues());
-            }
-            case "Cast" -> {
-                long to = intAttr(n, "to", TensorProto.DataType.FLOAT_VALUE);
-                boolean toFloat = to == TensorProto.DataType.FLOAT_VALUE || to == TensorProto.DataType.DOUBLE_VALUE
-                        || to == TensorProto.DataType.FLOAT16_VALUE;
-                yield toFloat ? Constant.ofFloats(a.dims(), a.floats()) : Constant.ofLongs(a.dims(), a.longs());
-            }
-            case "Reshape" -> {
-                long[] target = constants.get(n.getInput(1)).longs().clone();
-                long known = 1;
-                int free = -1;
-                for (int i = 0; i < target.length; i++) {
-                    if (target[i] == 0) target[i] = a.dims()[i];
-                    if (target[i] == -1) free = i; else known *= target[i];
-                }
-                if (free >= 0) target[free] = a.size() / known;
-                yield new Constant(target, a.floatValues(), a.longValues());
-            }
-            default -> { // Concat of 1-D constants
-                List<Constant> parts = n.getInputList().stream().map(constants::get).toList();
-                if (parts.stream().anyMatch(p -> p.rank() > 1)) throw fail("is evaluated only on 1-D constants");
-                long[] all = parts.stream().flatMapToLong(p -> Arrays.stream(p.longs())).toArray();
-                yield Constant.ofLongs(new long[]{all.length}, all);
-            }
-        };
-        constants.put(n.getOutput(0), result);
-    }
-
-    private long[] reshaped(long[] dims, long[] axes, boolean insert) {
-        if (axes == null) {
-            if (insert) throw fail("has no axes");
-            return Arrays.stream(dims).filter(d -> d != 1).toArray();
-        }
-        List<Long> out = new ArrayList<>(Arrays.stream(dims).boxed().toList());
-        int rank = insert ? dims.length + axes.length : dims.length;
-        long[] sorted = Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
-        if (insert) {
-            for (long a : sorted) out.add((int) a, 1L);
-        } else {
-            for (int i = sorted.length - 1; i >= 0; i--) out.remove((int) sorted[i]);
-        }
-        return out.stream().mapToLong(Long::longValue).toArray();
+        constants.put(n.output(0), ConstantOps.evaluate(n, constants, opset));
     }
 
     // ---- helpers ----
 
-    private void emit(NodeProto n, Op op, List<String> inputs, Info info) {
-        add(currentName, op, inputs, n.getOutput(0), info);
+    private void emit(OnnxNode n, Op op, List<String> inputs, Info info) {
+        add(current.name(), op, inputs, n.output(0), info);
     }
 
     private void add(String name, Op op, List<String> inputs, String output, Info info) {
@@ -689,8 +655,8 @@ final class OnnxGraphReader {
     }
 
     /** Input {@code i}: a tensor computed at run time, followed through Identity and Dropout. */
-    private String runtime(NodeProto n, int i) {
-        String name = n.getInput(i);
+    private String runtime(OnnxNode n, int i) {
+        String name = n.input(i);
         if (constants.containsKey(name)) throw fail("takes the constant " + name + " as input " + i + "; a computed tensor is supported there");
         String resolved = aliases.getOrDefault(name, name);
         if (!infos.containsKey(resolved)) {
@@ -710,10 +676,10 @@ final class OnnxGraphReader {
         return count;
     }
 
-    private Constant constantInput(NodeProto n, int i, String role) {
-        if (n.getInputCount() <= i || n.getInput(i).isEmpty()) throw fail("has no " + role + " input");
-        Constant c = constants.get(n.getInput(i));
-        if (c == null) throw fail("computes its " + role + " (" + n.getInput(i) + "); only an initializer or a Constant is supported");
+    private Constant constantInput(OnnxNode n, int i, String role) {
+        if (n.inputCount() <= i || n.input(i).isEmpty()) throw fail("has no " + role + " input");
+        Constant c = constants.get(n.input(i));
+        if (c == null) throw fail("computes its " + role + " (" + n.input(i) + "); only an initializer or a Constant is supported");
         return c;
     }
 
@@ -725,86 +691,23 @@ final class OnnxGraphReader {
     /** Channel count of {@code x}, from the fixed input size when the reader could not follow it by itself. */
     private int channelsOf(String x, Info in) {
         if (in.channels() >= 0) return in.channels();
-        if (input.height() > 0) {
-            Graph sofar = new Graph("partial", input.name(), input.channels(), input.height(), input.width(), nodes);
-            return sofar.shapes(input.height(), input.width()).get(x).channels();
-        }
+        if (input.height() > 0) return fixedShape(x).channels();
         throw fail("needs the unit count of " + x + ", which depends on the input size");
     }
 
-    private void unusedExtraOutputs(NodeProto n) {
-        for (int i = 1; i < n.getOutputCount(); i++) {
-            String out = n.getOutput(i);
-            if (!out.isEmpty() && readers.getOrDefault(out, 0) > 0 && !isGraphOutputOnly(out)) {
+    /** The shape of {@code x} at the network's fixed input size. */
+    private Shape fixedShape(String x) {
+        Graph sofar = new Graph("partial", input.name(), input.channels(), input.height(), input.width(), nodes);
+        return sofar.shapes(input.height(), input.width()).get(x);
+    }
+
+    private void unusedExtraOutputs(OnnxNode n) {
+        for (int i = 1; i < n.outputCount(); i++) {
+            String out = n.output(i);
+            if (!out.isEmpty() && proto.getNodeList().stream().anyMatch(other -> other.getInputList().contains(out))) {
                 throw fail("output " + i + " (" + out + ") is used; only the first output is supported");
             }
         }
-    }
-
-    private boolean isGraphOutputOnly(String tensor) {
-        long readBy = proto.getNodeList().stream().filter(n -> n.getInputList().contains(tensor)).count();
-        return readBy == 0;
-    }
-
-    private void allowOnly(NodeProto n, String... names) {
-        Set<String> allowed = Set.of(names);
-        for (AttributeProto a : n.getAttributeList()) {
-            if (!allowed.contains(a.getName())) {
-                throw fail("has attribute " + a.getName() + ", not supported; supported attributes: "
-                        + (names.length == 0 ? "none" : String.join(", ", names)));
-            }
-        }
-    }
-
-    private AttributeProto attr(NodeProto n, String name) {
-        for (AttributeProto a : n.getAttributeList()) if (a.getName().equals(name)) return a;
-        return null;
-    }
-
-    private long intAttr(NodeProto n, String name, long fallback) {
-        AttributeProto a = attr(n, name);
-        return a == null ? fallback : a.getI();
-    }
-
-    private float floatAttr(NodeProto n, String name, float fallback) {
-        AttributeProto a = attr(n, name);
-        return a == null ? fallback : a.getF();
-    }
-
-    private String stringAttr(NodeProto n, String name, String fallback) {
-        AttributeProto a = attr(n, name);
-        return a == null ? fallback : a.getS().toStringUtf8();
-    }
-
-    private long[] intsAttr(NodeProto n, String name, long[] fallback) {
-        AttributeProto a = attr(n, name);
-        return a == null ? fallback : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** A 2-D attribute such as strides or dilations, 1 by default. */
-    private long[] pair(NodeProto n, String name) {
-        long[] v = intsAttr(n, name, new long[]{1, 1});
-        if (v.length != 2 || v[0] < 1 || v[1] < 1) throw fail("has " + name + " " + Arrays.toString(v) + "; two positive values are supported");
-        return v;
-    }
-
-    /** ONNX pads (top, left, bottom, right), 0 by default. */
-    private int[] pads(NodeProto n) {
-        long[] p = intsAttr(n, "pads", new long[4]);
-        if (p.length != 4 || Arrays.stream(p).anyMatch(v -> v < 0)) {
-            throw fail("has pads " + Arrays.toString(p) + "; four non-negative values are supported");
-        }
-        return new int[]{(int) p[0], (int) p[1], (int) p[2], (int) p[3]};
-    }
-
-    /** null for NOTSET (explicit pads), else VALID, SAME_UPPER or SAME_LOWER. */
-    private String autoPad(NodeProto n) {
-        String mode = stringAttr(n, "auto_pad", "NOTSET");
-        return switch (mode) {
-            case "NOTSET", "" -> null;
-            case "VALID", "SAME_UPPER", "SAME_LOWER" -> mode;
-            default -> throw fail("has auto_pad " + mode + "; supported: NOTSET, VALID, SAME_UPPER, SAME_LOWER");
-        };
     }
 
     private static float[] toFloats(List<Float> values) {
@@ -819,6 +722,6 @@ final class OnnxGraphReader {
     }
 
     private ModelException fail(String what) {
-        return OnnxLoader.nodeError(file, current, currentName, what);
+        return current.fail(what);
     }
 }

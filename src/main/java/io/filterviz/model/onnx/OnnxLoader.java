@@ -6,7 +6,6 @@ import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.ShapeException;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
-import onnx.Onnx.NodeProto;
 import onnx.Onnx.OperatorSetIdProto;
 import onnx.Onnx.TensorProto;
 import onnx.Onnx.TensorShapeProto;
@@ -117,8 +116,4 @@ public final class OnnxLoader {
                 .toList());
     }
 
-    /** What the loader says about one ONNX node; one line. */
-    static ModelException nodeError(String file, NodeProto node, String nodeName, String what) {
-        return new ModelException("model file " + file + ": node '" + nodeName + "' (" + node.getOpType() + ") " + what);
-    }
 }

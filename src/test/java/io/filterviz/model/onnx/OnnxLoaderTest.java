@@ -208,6 +208,19 @@ class OnnxLoaderTest {
     }
 
     @Test
+    void tf2onnxGlobalPoolHeads() {
+        // ReduceMean over H, W without keepdims; GlobalAveragePool then Squeeze(axes 2, 3): both end in a vector of C
+        Graph reduce = load(convNet(13).node("ReduceMean", "gap", "c", "p", ints("axes", 2, 3), integer("keepdims", 0)));
+        assertEquals(Shape.vector(2), reduce.shapes(6, 6).get("p"));
+        Graph squeeze = load(convNet(13).node("GlobalAveragePool", "gap", "c", "p").longs("axes", dims(2), 2, 3)
+                .node("Squeeze", "sq", List.of("p", "axes"), "v"));
+        assertEquals(Shape.vector(2), squeeze.shapes(6, 6).get("v"));
+        assertMessage("model file test.onnx: node 'sq' (Squeeze) squeezes axes [2, 3] of c; supported: height and width of "
+                        + "a C×1×1 tensor (after a global pool)",
+                convNet(13).longs("axes", dims(2), 2, 3).node("Squeeze", "sq", List.of("c", "axes"), "v"));
+    }
+
+    @Test
     void identityDropoutAndUnnamedNodes() {
         Graph g = load(convNet(13).node("Identity", "", "c", "i").node("Dropout", "", "i", "d")
                 .node("Relu", "", "d", "r1").node("Relu", "dup", "r1", "r2").node("Relu", "dup", "r2", "r3"));
