@@ -1,5 +1,6 @@
 package io.filterviz.cli;
 
+import io.filterviz.app.ExamplesJob;
 import io.filterviz.app.FilterVizJob;
 import io.filterviz.config.BadInputException;
 import io.filterviz.text.OneLine;
@@ -38,8 +39,11 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
+        boolean examples = args.length > 0 && args[0].equals("examples");
         Options options = new Options(config -> new FilterVizJob(out, err, environment).run(config));
-        CommandLine cli = Options.commandLine(options)
+        CommandLine cli = (examples
+                ? new CommandLine(new ExamplesCommand(config -> new ExamplesJob(out, err).run(config)))
+                : Options.commandLine(options))
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setExitCodeExceptionMapper(e -> e instanceof BadInputException ? BAD_INPUT : FAILED)
@@ -55,10 +59,11 @@ public final class Main {
                         return BAD_INPUT;
                     }
                     err.println("filterviz: failed: " + failure(e));
-                    if (options.verbose) e.printStackTrace(err);
+                    if (options.verbose || examples && java.util.Arrays.asList(args).contains("--verbose")) e.printStackTrace(err);
                     return FAILED;
                 });
-        Path defaults = confFile(args);
+        // The job defaults file holds the ascent's options (layer = block5_conv1): not the example scan's
+        Path defaults = examples ? null : confFile(args);
         if (defaults != null) {
             if (!Files.isReadable(defaults)) {
                 err.println("filterviz: --conf-file " + defaults + " is not a readable file");
@@ -66,7 +71,7 @@ public final class Main {
             }
             cli.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(defaults.toFile()));
         }
-        return cli.execute(args);
+        return cli.execute(examples ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     }
 
     /** The last --conf-file on the command line, else the file submit.sh names (-Dfilterviz.conf), else none. */

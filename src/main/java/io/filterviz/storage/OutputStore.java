@@ -158,6 +158,15 @@ public final class OutputStore {
         }
     }
 
+    /** Deletes a file or a folder with all it holds under --out; nothing happens when there is none. */
+    public void deleteTree(String relative) {
+        try {
+            fs.delete(new Path(root, relative), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + uri(relative), e);
+        }
+    }
+
     /** --overwrite: everything under --out goes, except the named file (the run's own lease). */
     public void deleteEverythingExcept(String kept) {
         try {

@@ -1,0 +1,168 @@
+package io.filterviz.app;
+
+import io.filterviz.config.BadInputException;
+import io.filterviz.config.ExamplesConfig;
+import io.filterviz.text.OneLine;
+import io.filterviz.examples.InputSize;
+import io.filterviz.examples.ScanSpec;
+import io.filterviz.model.ModelException;
+import io.filterviz.model.Preprocessing;
+import io.filterviz.model.graph.Graph;
+import io.filterviz.model.graph.Node;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Every check of an example scan on the driver, before anything is written or any task starts: the model reads and
+ * its operators are supported, the layers exist, the sizes fit, and the collection holds at least one file.
+ */
+record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, String images) {
+
+    static ExamplesPlan of(ExamplesConfig config, Configuration hadoop) {
+        if (config.top() < 1) throw new BadInputException("--top " + config.top() + " must be at least 1");
+        if (config.imageSize() != null && config.imageSize() < 1) {
+            throw new BadInputException("--image-size " + config.imageSize() + " must be at least 1");
+        }
+        if (config.model() == null) throw new BadInputException("examples needs --model FILE.onnx (a local path or a Hadoop URI)");
+        Preprocessing preprocess;
+        Graph network;
+        byte[] onnx = read(config.model(), hadoop);
+        String modelName = new Path(config.model()).getName();
+        try {
+            preprocess = Preprocessing.parse(config.preprocess());
+            network = ScanSpec.network(modelName, onnx, preprocess);
+        } catch (ModelException e) {
+            throw new BadInputException(OneLine.of(e));
+        }
+        if (network.inputChannels() != 1 && network.inputChannels() != 3) {
+            throw new BadInputException("--model " + config.model() + " takes " + network.inputChannels()
+                    + " input channels; the example scan feeds grey (1) or RGB (3) images");
+        }
+        List<String> targets = targets(network, config.layers());
+        InputSize size = size(network, config.imageSize(), targets);
+        checkImages(config.images(), hadoop);
+        ScanSpec spec = new ScanSpec(modelName, ScanSpec.sha256(onnx), preprocess, targets, size, config.top(),
+                network.inputChannels());
+        return new ExamplesPlan(network, spec, config.model(), config.images());
+    }
+
+    /** The tensors named by --layer (a node's name or a tensor's), or every convolution's output for {@code all}. */
+    static List<String> targets(Graph network, List<String> layers) {
+        Set<String> targets = new LinkedHashSet<>();
+        for (String layer : layers) {
+            if (layer.equals("all")) {
+                targets.addAll(network.convolutionOutputs());
+                continue;
+            }
+            String tensor = network.resolve(layer).orElseThrow(() -> new BadInputException("--layer " + layer
+                    + " is not a node or tensor of the model; nearest: " + String.join(", ", nearest(network, layer))
+                    + " (--list-layers shows them all)"));
+            if (tensor.equals(network.input())) throw new BadInputException("--layer " + layer + " is the input image");
+            targets.add(tensor);
+        }
+        if (targets.isEmpty()) throw new BadInputException("--layer all: the model has no convolution");
+        return List.copyOf(targets);
+    }
+
+    private static List<String> nearest(Graph network, String name) {
+        List<String> names = new ArrayList<>();
+        for (Node n : network.nodes()) {
+            if (Preprocessing.isPreprocessing(network, n)) continue;
+            names.add(n.output());
+            if (!n.name().equals(n.output())) names.add(n.name());
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        return names.stream().sorted(Comparator.comparingInt(n -> distance(lower, n.toLowerCase(Locale.ROOT)))).limit(3).toList();
+    }
+
+    /** Levenshtein's edit distance. */
+    static int distance(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) row[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int up = row[j];
+                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = up;
+            }
+        }
+        return row[b.length()];
+    }
+
+    /** A fixed-size network takes its size; otherwise --image-size, or each image's own. */
+    static InputSize size(Graph network, Integer imageSize, List<String> targets) {
+        if (network.fixedSize()) {
+            if (imageSize != null && (imageSize != network.fixedHeight() || imageSize != network.fixedWidth())) {
+                throw new BadInputException("--image-size " + imageSize + ": the model takes " + network.fixedWidth()
+                        + "×" + network.fixedHeight() + " px only (images are resized to it)");
+            }
+            return new InputSize(network.fixedWidth(), network.fixedHeight());
+        }
+        if (imageSize == null) return InputSize.OWN;
+        for (String target : targets) {
+            if (!network.upTo(target).fits(imageSize, imageSize)) {
+                throw new BadInputException("--image-size " + imageSize + " is too small for layer " + target
+                        + ": it needs at least " + network.smallestInput(target) + " px");
+            }
+        }
+        return new InputSize(imageSize, imageSize);
+    }
+
+    private static byte[] read(String location, Configuration hadoop) {
+        try {
+            Path path = qualified(location);
+            FileSystem fs = path.getFileSystem(hadoop);
+            try (InputStream in = fs.open(path)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("--model " + location + " cannot be read: " + OneLine.of(e));
+        }
+    }
+
+    /** A local path (relative ones included) or a Hadoop URI. */
+    static Path qualified(String location) {
+        URI uri = URI.create(location.replace(" ", "%20"));
+        if (uri.getScheme() == null) return new Path("file", null, java.nio.file.Path.of(location).toAbsolutePath().normalize().toString());
+        return new Path(location);
+    }
+
+    /** The collection exists and holds at least one file (Spark would read an empty folder as no rows, silently). */
+    private static void checkImages(String images, Configuration hadoop) {
+        try {
+            Path path = qualified(images);
+            FileSystem fs = path.getFileSystem(hadoop);
+            FileStatus[] matches = fs.globStatus(path);
+            if (matches == null || matches.length == 0) {
+                throw new BadInputException("--images " + images + ": no such file or folder");
+            }
+            for (FileStatus match : matches) {
+                if (match.isFile()) return;
+                RemoteIterator<LocatedFileStatus> files = fs.listFiles(match.getPath(), true);
+                while (files.hasNext()) {
+                    String name = files.next().getPath().getName();
+                    if (!name.startsWith(".") && !name.startsWith("_")) return; // what Spark's file sources skip
+                }
+            }
+            throw new BadInputException("--images " + images + " holds no files");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("--images " + images + " cannot be listed: " + OneLine.of(e));
+        }
+    }
+}

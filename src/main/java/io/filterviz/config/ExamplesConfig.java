@@ -1,0 +1,19 @@
+package io.filterviz.config;
+
+import java.util.List;
+
+/**
+ * The example scan's options as typed values.
+ *
+ * @param imageSize null: each image's own size (a fixed-size network's size for such a network)
+ * @param pictures  where the filters' pictures for the gallery are (another --out of the ascent); null: --out itself
+ */
+public record ExamplesConfig(String images, String model, String preprocess, List<String> layers, int top,
+                             Integer imageSize, String out, String pictures, String master, boolean overwrite,
+                             boolean verbose) {
+    public static final int DEFAULT_TOP = 9;
+
+    public ExamplesConfig {
+        layers = List.copyOf(layers);
+    }
+}

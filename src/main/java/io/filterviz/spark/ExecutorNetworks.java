@@ -1,0 +1,45 @@
+package io.filterviz.spark;
+
+import io.filterviz.examples.ScanSpec;
+import io.filterviz.model.graph.Graph;
+import org.apache.spark.SparkFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The executor-side cache of networks for the example scan: one graph per (model bytes, preprocessing) per JVM, read
+ * from the file Spark shipped (SparkContext.addFile) and keyed by its SHA-256, not its path: two files of one content
+ * share an entry, and a changed file under the same name is not mistaken for the old one.
+ */
+final class ExecutorNetworks {
+    private static final Map<String, Graph> NETWORKS = new ConcurrentHashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorNetworks.class);
+
+    private ExecutorNetworks() {}
+
+    static Graph get(ScanSpec spec) {
+        return NETWORKS.computeIfAbsent(spec.sha256() + "/" + spec.preprocess(), key -> {
+            Path shipped = Path.of(SparkFiles.get(spec.modelName()));
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(shipped);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the shipped model " + shipped, e);
+            }
+            String sha = ScanSpec.sha256(bytes);
+            if (!sha.equals(spec.sha256())) {
+                throw new IllegalStateException("the shipped model " + shipped + " has SHA-256 " + sha + ", the driver's "
+                        + spec.sha256() + ": the file changed while the job ran");
+            }
+            LOG.info("filterviz: loaded {} ({}) for the example scan", spec.modelName(), sha.substring(0, 12));
+            return ScanSpec.network(spec.modelName(), bytes, spec.preprocess());
+        });
+    }
+}
