@@ -80,7 +80,7 @@ final class ModelResolver {
             throw new BadInputException("--weights " + config.weights() + " applies to the built-in models ("
                     + String.join(", ", BUILT_IN) + "); a model file brings its own weights");
         }
-        Path file = HadoopFiles.local(location, hadoop);
+        Path file = HadoopFiles.localModel(location, hadoop);
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new BadInputException("--model " + location + " is not a readable file");
         }
