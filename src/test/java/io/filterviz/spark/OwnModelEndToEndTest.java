@@ -48,7 +48,7 @@ class OwnModelEndToEndTest {
         Path out = dir.resolve("fashion");
         MainRun run = run(List.of("--model", model.toString(), "--preprocess", "unit", "--layer", "logits",
                 "--master", "local[2]", "--out", out.toString()));
-        assertTrue(run.out().contains("10 filter processed, 0 dead"), run.out());
+        assertTrue(run.out().contains("10 filters processed: 10 live, 0 dead"), run.out());
 
         Graph network = Preprocessing.UNIT.prepend(OnnxLoader.load(model));
         ReferenceGraph reference = new ReferenceGraph(network);
