@@ -4,7 +4,7 @@ import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
 import io.filterviz.model.KerasVgg;
 import io.filterviz.model.Md5;
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;

@@ -1,6 +1,6 @@
 package io.filterviz.storage;
 
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.WeightsException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;

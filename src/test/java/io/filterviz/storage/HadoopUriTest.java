@@ -114,7 +114,7 @@ class HadoopUriTest {
     void aRemoteModelThatCannotBeReadSaysModel() throws Exception {
         Path file = Files.write(dir.resolve("net.onnx"), new byte[]{1});
         String uri = CountingFileSystem.uri(file);
-        var e = assertThrows(io.filterviz.model.ModelException.class, () -> HadoopFiles.localModel(uri, new Configuration()));
+        var e = assertThrows(io.filterviz.model.graph.ModelException.class, () -> HadoopFiles.localModel(uri, new Configuration()));
         assertFalse(e instanceof io.filterviz.model.WeightsException);
         assertTrue(e.getMessage().startsWith("cannot read the model file " + uri + ": "), e.getMessage());
         Path copy = HadoopFiles.localModel(uri, countingConf());

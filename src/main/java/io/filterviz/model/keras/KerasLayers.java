@@ -1,6 +1,6 @@
 package io.filterviz.model.keras;
 
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.filterviz.model.keras;
 
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.ShapeException;
 import io.filterviz.text.OneLine;

@@ -3,7 +3,7 @@ package io.filterviz.model.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filterviz.engine.reference.ReferenceGraph;
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Activation;
 import io.filterviz.model.graph.ChannelAffine;
