@@ -137,6 +137,45 @@ class ClusterIT {
         }
     }
 
+    /**
+     * The other fixtures (issue 15: every ONNX fixture and the trained Fashion-MNIST model through the standalone
+     * cluster): an inner tensor and the class logits of each, two filters each, at small sizes; the fixed-size
+     * Fashion-MNIST model at its own 28×28.
+     */
+    @Test
+    void everyOtherModelFixtureRunsOnTheCluster() throws Exception {
+        Map<String, List<String>> runs = new java.util.LinkedHashMap<>();
+        runs.put("fashion_mnist_cnn", List.of("--preprocess", "unit", "--layer", "/relu2/Relu_output_0,logits"));
+        runs.put("mobilenet_v2", List.of("--preprocess", "torch", "--layer",
+                "/features/features.4/conv/conv.1/conv.1.2/Clip_output_0,logits", "--output-dim", "48",
+                "--upscaling-steps", "1", "--epochs", "2"));
+        runs.put("googlenet", List.of("--preprocess", "torch", "--layer", "/inception3b/Concat_output_0,logits",
+                "--output-dim", "48", "--upscaling-steps", "1", "--epochs", "2"));
+        runs.put("densenet121", List.of("--preprocess", "torch", "--layer",
+                "/features/denseblock2/Concat_output_0,logits", "--output-dim", "48", "--upscaling-steps", "1",
+                "--epochs", "2"));
+        for (Map.Entry<String, List<String>> run : runs.entrySet()) {
+            String name = run.getKey();
+            Path model = WORK.resolve(name + ".onnx");
+            Files.copy(PROJECT.resolve("src/test/resources/models/" + name + ".onnx"), model);
+            Path out = WORK.resolve(name + "-on-cluster");
+            List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--filter-range", "0:2",
+                    "--master", cluster.masterUrl(), "--out", out.toString()));
+            args.addAll(run.getValue());
+            String log = finish(submit(cluster.environment(), args, name + ".log"), name + ".log");
+            assertTrue(log.contains("4 filters processed: "), name + ": " + log);
+            List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+            String[] layers = run.getValue().get(run.getValue().indexOf("--layer") + 1).split(",");
+            for (String layer : layers) {
+                for (int f = 0; f < 2; f++) {
+                    String row = layer + "," + f + ",";
+                    assertTrue(csv.stream().anyMatch(l -> l.startsWith(row)), name + ": " + row + " in " + csv);
+                }
+            }
+            assertTrue(Files.readString(out.resolve("run.json")).contains("\"model\" : \"" + model + ", md5 "), name);
+        }
+    }
+
     @Test
     void aKilledExecutorCostsTimeNotResults() throws Exception {
         Path out = WORK.resolve("executor-killed");
