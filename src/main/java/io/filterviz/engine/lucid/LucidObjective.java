@@ -5,10 +5,10 @@ import io.filterviz.engine.FilterObjective;
 /**
  * What the Lucid render loop asks of the network at each step: {@link FilterObjective#lossAndGradient} plus which
  * ReLU gradient to back-propagate: the plain one, or Lucid's redirected one ({@link RedirectedRelu}, its first 17
- * steps). The objectives of the reference and oneDNN engines implement it; {@link #of} takes any objective and
- * serves one that has only the plain gradient through {@link #plain}, which refuses a request for the redirected one
- * rather than quietly giving the plain one ({@link io.filterviz.engine.ComputeBackend#redirectsReluGradients} tells
- * the driver beforehand).
+ * steps). The objectives of the oneDNN, reference and nd4j engines implement it; {@link #of} takes any objective
+ * and serves one that has only the plain gradient through {@link #plain}, which refuses a request for the redirected
+ * one rather than quietly giving the plain one ({@link io.filterviz.engine.ComputeBackend#redirectsReluGradients}
+ * tells the driver beforehand).
  */
 @FunctionalInterface
 public interface LucidObjective {
@@ -26,7 +26,7 @@ public interface LucidObjective {
     static LucidObjective plain(FilterObjective objective) {
         return (image, width, height, filter, gradient, relu) -> {
             if (relu != ReluGradient.PLAIN) {
-                throw new UnsupportedOperationException("this engine has no redirected ReLU gradient (the lucid preset needs it): use --engine onednn or reference");
+                throw new UnsupportedOperationException("this engine has no redirected ReLU gradient, which the lucid preset needs over its first steps");
             }
             return objective.lossAndGradient(image, width, height, filter, gradient);
         };
