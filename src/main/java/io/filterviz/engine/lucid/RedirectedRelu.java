@@ -49,11 +49,10 @@ public final class RedirectedRelu {
     }
 
     /**
-     * The same for a batch of images in float, written (not added) into {@code dx}: {@code images} equal parts of
-     * {@code x}, {@code dy} and {@code dx}, one per image, channels first (a batch's plain layout).
+     * The same for a batch of images in float, written (not added) into {@code dx}: {@code images} consecutive parts
+     * of {@code size} values of {@code x}, {@code dy} and {@code dx}, one per image (a batch's plain layout).
      */
-    public static void backward(Activation a, FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int images) {
-        int size = dy.limit() / images;
+    public static void backward(Activation a, FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int images, int size) {
         for (int b = 0; b < images; b++) {
             int from = b * size, to = from + size;
             boolean passes = false;

@@ -88,14 +88,18 @@ final class ElementwiseLowering extends Lowering {
      * eltwise backward.
      */
     private Value redirectedBackward(Activation a, Value x, Value dy) {
-        dnnl_memory_desc_t plain = Dnnl.plain(dnnl_f32, x.dims());
+        long[] dims = x.dims();
+        dnnl_memory_desc_t plain = Dnnl.plain(dnnl_f32, dims);
+        long values = 1;
+        for (long d : dims) values *= d;
+        int perImage = Math.toIntExact(values / batch);
         Value xPlain = parts.reorderIfNeeded(backward, x, plain);
         Value dyPlain = parts.reorderIfNeeded(backward, dy, plain);
         Value dx = parts.buffer(plain);
         backward.add(parts.java(stream -> {
             Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
             RedirectedRelu.backward(a, xPlain.buffer().floats().asBuffer(), dyPlain.buffer().floats().asBuffer(),
-                    dx.buffer().floats().asBuffer(), batch);
+                    dx.buffer().floats().asBuffer(), batch, perImage);
         }, xPlain, dyPlain, dx));
         return dx;
     }
