@@ -100,6 +100,43 @@ class ClusterIT {
         }
     }
 
+    /**
+     * A model file (the ONNX ResNet-18 fixture at reduced width) on the cluster: Spark ships it to the executors
+     * (addFile), each loads its own copy, and the grid, tables and run.json name the model.
+     */
+    @Test
+    void anOnnxModelRunsOnTheCluster() throws Exception {
+        Path model = WORK.resolve("resnet18.onnx");
+        Files.copy(PROJECT.resolve("src/test/resources/models/resnet18.onnx"), model);
+        String layer = "/layer1/layer1.0/relu_1/Relu_output_0";
+        Path out = WORK.resolve("onnx-on-cluster");
+        var earlierExecutors = cluster.executorLogs();
+        String log = finish(submit(cluster.environment(), List.of("--model", model.toString(), "--preprocess", "torch",
+                "--layer", layer, "--filter-range", "0:4", "--output-dim", "48", "--upscaling-steps", "2", "--epochs", "3",
+                "--master", cluster.masterUrl(), "--out", out.toString()), "onnx-on-cluster.log"), "onnx-on-cluster.log");
+        assertTrue(log.contains("4 filters processed: "), log);
+
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        for (int f = 0; f < 4; f++) {
+            String row = layer + "," + f + ",";
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith(row)), row + " in " + csv);
+        }
+        String safe = io.filterviz.result.FileSafeName.of(layer);
+        try (Stream<Path> files = Files.list(out)) {
+            List<String> grids = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).toList();
+            assertTrue(grids.stream().anyMatch(n -> n.startsWith("resnet18_" + safe + "_")), grids.toString());
+        }
+        String runJson = Files.readString(out.resolve("run.json"));
+        assertTrue(runJson.contains("\"model\" : \"" + model + ", md5 "), runJson);
+
+        List<String> loads = cluster.executorLogLines("filterviz: loaded model", earlierExecutors);
+        assertTrue(!loads.isEmpty() && loads.size() <= 2, "at most one load per executor: " + loads);
+        for (String line : loads) {
+            assertTrue(line.contains(" from " + cluster.workDir) && line.contains("/app-")
+                    && line.contains("resnet18.onnx on onednn-fp32") && line.endsWith(", load 1 in this JVM"), line);
+        }
+    }
+
     @Test
     void aKilledExecutorCostsTimeNotResults() throws Exception {
         Path out = WORK.resolve("executor-killed");
