@@ -38,6 +38,8 @@ final class ChainBuild {
     final int batch;
     /** The chain's data type (f32 or bf16). */
     final int dt;
+    /** Whether the backward gives every ReLU and Clip Lucid's redirected gradient (a chain of redirected steps). */
+    final boolean redirectRelus;
     /** Tensors made from the image by per-pixel operators only: what reads them stays f32 in a bf16 chain. */
     final Set<String> imageTensors = new HashSet<>();
     /** ReLUs fused into the operator before them (their node names). */
@@ -58,7 +60,8 @@ final class ChainBuild {
     Value filterWeights;
     Value filterBias;
 
-    ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, int height, int width, int batch) {
+    ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, int height, int width, int batch,
+               boolean redirectRelus) {
         this.model = model;
         this.parts = parts;
         this.graph = cut;
@@ -66,6 +69,7 @@ final class ChainBuild {
         this.head = TargetHead.of(cut, target);
         this.shapes = cut.shapes(height, width);
         this.batch = batch;
+        this.redirectRelus = redirectRelus;
         this.dt = model.precision() == Precision.BF16 ? dnnl_bf16 : dnnl_f32;
         plan();
     }
