@@ -1,0 +1,43 @@
+package io.filterviz.examples;
+
+import io.filterviz.engine.Precision;
+import io.filterviz.engine.onednn.OnednnBackend;
+import io.filterviz.engine.onednn.OnednnModel;
+import io.filterviz.model.graph.Graph;
+
+import java.util.List;
+
+/**
+ * A network ready to scan on one engine, built once per executor JVM and shared by its tasks; each task opens its
+ * own {@link ActivationScan} from it. {@code onednn} (the default: forward-only oneDNN chains, several images per pass,
+ * the weights reordered once per JVM) or {@code reference} (double precision, one image at a time: the oracle).
+ */
+public interface ScanModel {
+    List<String> ENGINES = List.of("onednn", "reference");
+    String DEFAULT_ENGINE = "onednn";
+    /**
+     * Images per oneDNN pass: 8 measured fastest for the trained Fashion-MNIST model at 28² (see
+     * docs/performance.md#example-scan); ResNet-50 at 224² gains nothing beyond it.
+     */
+    int DEFAULT_BATCH = 8;
+
+    /** @param threads OpenMP threads of the task (its cores) */
+    ActivationScan open(List<String> targets, int batch, int threads);
+
+    /** @param network the graph with its preprocessing prepended (input in pixels 0–255) */
+    static ScanModel of(String engine, Graph network) {
+        return switch (engine) {
+            case "reference" -> (targets, batch, threads) -> new ReferenceScan(network, targets);
+            case "onednn" -> {
+                OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32).compile(network);
+                yield (targets, batch, threads) -> new OnednnScan(model, targets, batch, threads);
+            }
+            default -> throw new IllegalArgumentException("no scan engine " + engine + "; one of " + ENGINES);
+        };
+    }
+
+    /** Null when {@code engine} runs on this machine, else why not (oneDNN's native library may not load). */
+    static String unavailableReason(String engine) {
+        return engine.equals("onednn") ? OnednnBackend.unavailableReason() : null;
+    }
+}
