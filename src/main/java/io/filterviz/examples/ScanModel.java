@@ -30,7 +30,9 @@ public interface ScanModel {
             case "reference" -> (targets, batch, threads) -> new ReferenceScan(network, targets);
             case "onednn" -> {
                 OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32).compile(network);
-                yield (targets, batch, threads) -> new OnednnScan(model, targets, batch, threads);
+                ScanPool pool = new ScanPool(); // the chains outlive a task: the next task of the JVM reuses them
+                yield (targets, batch, threads) -> pool.borrow(targets, batch, threads,
+                        () -> new OnednnScan(model, targets, batch, threads));
             }
             default -> throw new IllegalArgumentException("no scan engine " + engine + "; one of " + ENGINES);
         };
