@@ -11,7 +11,8 @@ torchvision's architecture with random init (seed 0): speed does not depend on t
 ResNet-50 as ONNX (opset 13, eval mode: BatchNorm folded into the convolutions, free height and width), about 100 MB:
 write it outside the repository. Pixels are uint8 values as floats; the model's preprocessing (x/255 or torchvision's
 mean/std) is part of the timed pass, as it is in ours. Forward only, under torch.inference_mode(), batch sizes as
-asked; one warm-up pass, then passes for --seconds: the median pass.
+asked; one warm-up pass, then passes for --seconds: the median pass, and the process's CPU seconds per pass (on a
+shared machine, what the work costs; with 2 threads it also counts OpenMP's waiting).
 Prints one line per batch size:
   torch-scan: model=resnet50 size=224 threads=2 batch=8 median_ms_per_pass=... images_per_s=... peak_rss_mb=...
 """
@@ -46,14 +47,15 @@ def network(name):
     raise SystemExit('--model fashion_mnist_cnn or resnet50')
 
 
-def median_seconds(run, seconds):
+def timing(run, seconds):
+    """(median wall seconds per pass, process CPU seconds per pass): one warm-up pass, then passes for `seconds`."""
     run()
-    times, end = [], time.perf_counter() + seconds
+    times, end, cpu = [], time.perf_counter() + seconds, time.process_time()
     while len(times) < 3 or time.perf_counter() < end:
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(times), (time.process_time() - cpu) / len(times)
 
 
 def main():
@@ -64,6 +66,10 @@ def main():
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--seconds', type=float, default=8)
     parser.add_argument('--export-onnx', metavar='PATH', help='write the resnet50 as ONNX and exit')
+    parser.add_argument('--mkldnn', action='store_true',
+                        help='run the module converted by torch.utils.mkldnn.to_mkldnn on mkldnn tensors: every '
+                             'convolution on oneDNN (PyTorch 1.13 sends 1x1 convolutions of batches under 16 to its '
+                             'im2col path, which runs on the system BLAS: Debian\'s reference BLAS here)')
     args = parser.parse_args()
     if args.export_onnx:
         torch.onnx.export(resnet50(), torch.zeros(1, 3, 224, 224), args.export_onnx, opset_version=13,
@@ -74,17 +80,22 @@ def main():
     torch.set_num_threads(args.threads)
     model, channels, size, preprocess = network(args.model)
     size = args.size or size
+    if args.mkldnn:
+        from torch.utils import mkldnn
+        model = mkldnn.to_mkldnn(model)
     for batch in [int(b) for b in args.batch.split(',')]:
         pixels = torch.randint(0, 256, (batch, channels, size, size)).float()
 
         def run():
             with torch.inference_mode():
-                model(preprocess(pixels))
+                x = preprocess(pixels)
+                model(x.to_mkldnn() if args.mkldnn else x)
 
-        seconds = median_seconds(run, args.seconds)
+        seconds, cpu = timing(run, args.seconds)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        print(f'torch-scan: model={args.model} size={size} threads={args.threads} batch={batch} '
-              f'median_ms_per_pass={seconds * 1000:.2f} images_per_s={batch / seconds:.1f} peak_rss_mb={peak}', flush=True)
+        print(f'torch-scan: model={args.model} size={size} threads={args.threads} batch={batch} mkldnn={int(args.mkldnn)} '
+              f'median_ms_per_pass={seconds * 1000:.2f} images_per_s={batch / seconds:.1f} '
+              f'images_per_cpu_s={batch / cpu:.1f} peak_rss_mb={peak}', flush=True)
 
 
 if __name__ == '__main__':

@@ -68,10 +68,10 @@ final class ScanBench implements Callable<Integer> {
             ScanModel scanModel = ScanModel.of(engine, network);
             for (int batch : engine.equals("reference") ? List.of(1) : batches) {
                 List<float[]> images = images(network.inputChannels(), side, batch);
-                double full;
+                Timing full;
                 try (ActivationScan scan = scanModel.open(targets, batch, threads)) {
                     TopExamples top = new TopExamples(9);
-                    full = medianSeconds(() -> {
+                    full = time(() -> {
                         List<List<ChannelPeaks>> peaks = scan.scan(images, side, side);
                         for (int i = 0; i < peaks.size(); i++) top.offer("image" + i, peaks.get(i));
                     });
@@ -80,12 +80,13 @@ final class ScanBench implements Callable<Integer> {
                 if (engine.equals("onednn")) {
                     OnednnModel onednn = (OnednnModel) new OnednnBackend(Precision.FP32).compile(network);
                     try (OnednnForward forward = onednn.newForward(targets, threads)) {
-                        double f = medianSeconds(() -> forward.forward(images, side, side, (b, t, shape, values) -> {}));
-                        forwardOnly = String.format(Locale.ROOT, " forward_images_per_s=%.1f", batch / f);
+                        Timing f = time(() -> forward.forward(images, side, side, (b, t, shape, values) -> {}));
+                        forwardOnly = String.format(Locale.ROOT, " forward_images_per_s=%.1f", batch / f.median());
                     }
                 }
                 System.out.printf(Locale.ROOT, "scan-bench: %s engine=%s batch=%d median_ms_per_pass=%.2f images_per_s=%.1f%s "
-                        + "peak_rss_mb=%d%n", common, engine, batch, full * 1000, batch / full, forwardOnly, peakRssMb());
+                        + "images_per_cpu_s=%.1f peak_rss_mb=%d%n", common, engine, batch, full.median() * 1000,
+                        batch / full.median(), forwardOnly, batch / full.cpuPerPass(), peakRssMb());
             }
         }
         return 0;
@@ -116,19 +117,29 @@ final class ScanBench implements Callable<Integer> {
         return images;
     }
 
-    /** One warm-up pass, then passes for about {@link #seconds}: the median pass in seconds. */
-    private double medianSeconds(Runnable pass) {
+    /**
+     * @param median     the median pass, wall-clock seconds
+     * @param cpuPerPass the process's CPU seconds per pass over the timed passes: on a machine shared with other jobs,
+     *                   what the work costs (with one thread; more threads also count OpenMP's waiting)
+     */
+    private record Timing(double median, double cpuPerPass) {}
+
+    /** One warm-up pass, then passes for about {@link #seconds}. */
+    private Timing time(Runnable pass) {
         pass.run();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         List<Double> times = new ArrayList<>();
+        long cpuStart = os.getProcessCpuTime();
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (times.size() < 3 || System.nanoTime() < end) {
             long start = System.nanoTime();
             pass.run();
             times.add((System.nanoTime() - start) / 1e9);
         }
+        double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9 / times.size();
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return new Timing(n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, cpu);
     }
 
     /** The JVM's peak resident memory (VmHWM), MB; −1 without /proc. */

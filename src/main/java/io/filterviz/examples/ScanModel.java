@@ -16,10 +16,12 @@ public interface ScanModel {
     List<String> ENGINES = List.of("onednn", "reference");
     String DEFAULT_ENGINE = "onednn";
     /**
-     * Images per oneDNN pass: 8 measured fastest for the trained Fashion-MNIST model at 28² (see
-     * docs/performance.md#example-scan); ResNet-50 at 224² gains nothing beyond it.
+     * Images per oneDNN pass. Measured with one thread per task (what a Spark task of one core runs), 3 alternating
+     * rounds (README, "Examples"): several images per pass were not faster, for the trained Fashion-MNIST model at 28²
+     * (1: 8,500 images/s, 4: 8,400, 8: 7,300, 16: 6,600, 32: 4,700) nor for ResNet-50 at 224² (8.7, 8.5, 8.5 images/s),
+     * and ResNet-50's peak memory grew from 1.0 GB (1) to 1.7 (4) and 2.9 GB (8): one image per pass.
      */
-    int DEFAULT_BATCH = 8;
+    int DEFAULT_BATCH = 1;
 
     /** @param threads OpenMP threads of the task (its cores) */
     ActivationScan open(List<String> targets, int batch, int threads);
