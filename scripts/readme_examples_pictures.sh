@@ -18,7 +18,7 @@ java -cp "$TMP/classes" Write "$TMP/images"
 ./submit.sh examples --model $MODEL --preprocess unit --layer $LAYER --images "$TMP/images" --top 9 --master 'local[2]' --out "$TMP/out"
 # the ascent again into the same folder: nothing to compute, its gallery rewritten with the examples' crops
 ./submit.sh --model $MODEL --preprocess unit --layer $LAYER --master 'local[2]' --out "$TMP/out"
-shot() { chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,900 --screenshot="$2" "file://$1" 2>/dev/null; }
-shot "$TMP/out/examples/relu3_Relu_output_0/index.html" src/docs/examples-fashion-mnist.png
-shot "$TMP/out/index.html" src/docs/gallery-with-examples.png
+shot() { chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,$3 --screenshot="$2" "file://$1" 2>/dev/null; }
+shot "$TMP/out/examples/relu3_Relu_output_0/index.html" src/docs/examples-fashion-mnist.png 900
+shot "$TMP/out/index.html" src/docs/gallery-with-examples.png 1250
 echo "screenshots from $TMP/out"
