@@ -16,6 +16,7 @@ IMAGENET_STD = [0.229, 0.224, 0.225]
 PREPROCESS_DOC = {
     'torch': {'preprocess_formula': '(x/255 - mean[c]) / std[c]', 'mean': IMAGENET_MEAN, 'std': IMAGENET_STD},
     'unit': {'preprocess_formula': 'x/255'},
+    'tf': {'preprocess_formula': 'x/127.5 - 1'},
 }
 
 
@@ -37,6 +38,8 @@ def preprocess(name, pixels):
         return (pixels / 255.0 - mean) / std
     if name == 'unit':
         return pixels / 255.0
+    if name == 'tf':
+        return pixels / 127.5 - 1.0
     raise ValueError(name)
 
 

@@ -6,7 +6,7 @@ import io.filterviz.text.OneLine;
 import io.filterviz.examples.InputSize;
 import io.filterviz.examples.ScanModel;
 import io.filterviz.examples.ScanSpec;
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;

@@ -21,6 +21,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        quietConsoleUnlessConfigured();
         int code = run(args, System.out, System.err, System.getenv());
         if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) {
             // The driver runs inside YARN's ApplicationMaster (or a standalone worker's DriverWrapper; spark-submit sets
@@ -110,5 +111,22 @@ public final class Main {
             if (t.getMessage() != null && !repeatsCause && thrownByUs) return t;
         }
         return null;
+    }
+
+    /**
+     * A JVM launched with plain {@code java} (not submit.sh, not spark-submit) has no log4j2 configuration: Spark then
+     * prints "Using Spark's default log4j profile" and logs at INFO (ND4J's start-up lines, Spark's host warnings)
+     * around the output, even of --list-layers. Unless a configuration is given or on the class path, use
+     * conf/log4j2.properties, packaged in the jar. Nothing has logged yet here, so it takes effect.
+     */
+    private static void quietConsoleUnlessConfigured() {
+        if (System.getProperty("log4j2.configurationFile") != null || System.getProperty("log4j.configurationFile") != null) return;
+        ClassLoader loader = Main.class.getClassLoader();
+        for (String name : new String[]{"log4j2-test.properties", "log4j2-test.xml", "log4j2.properties", "log4j2.xml"}) {
+            if (loader.getResource(name) != null) return;
+        }
+        if (loader.getResource("io/filterviz/log4j2.properties") != null) {
+            System.setProperty("log4j2.configurationFile", "io/filterviz/log4j2.properties");
+        }
     }
 }

@@ -77,8 +77,9 @@ public final class Options implements Callable<Integer> {
 
     // --- Model ---
     @Option(names = "--model", paramLabel = "vgg16|vgg19|PATH|URI",
-            description = "The network: Keras' VGG16 or VGG19 (weights from --weights), or an ONNX model file (as "
-                    + "torch.onnx.export or tf2onnx write it), local or a Hadoop URI.")
+            description = "The network: Keras' VGG16 or VGG19 (weights from --weights), an ONNX model file (as "
+                    + "torch.onnx.export or tf2onnx write it) or a whole Keras model (.h5, model.save), local or a "
+                    + "Hadoop URI.")
     String model = "vgg16";
 
     @Option(names = "--preprocess", paramLabel = "none|unit|caffe|torch|tf",

@@ -17,4 +17,10 @@ public interface ComputeBackend extends Serializable {
      * same sums, so pictures made with and without it are not mixed in one folder.
      */
     default String convolutions() { return "direct"; }
+
+    /**
+     * Whether its objectives back-propagate Lucid's redirected ReLU gradient on request
+     * ({@link io.filterviz.engine.lucid.LucidObjective}), which the lucid preset needs over its first steps.
+     */
+    default boolean redirectsReluGradients() { return false; }
 }

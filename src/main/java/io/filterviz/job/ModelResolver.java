@@ -4,10 +4,11 @@ import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
 import io.filterviz.model.KerasVgg;
 import io.filterviz.model.Md5;
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
+import io.filterviz.model.keras.KerasModelLoader;
 import io.filterviz.model.onnx.OnnxLoader;
 import io.filterviz.storage.HadoopFiles;
 import io.filterviz.text.OneLine;
@@ -79,26 +80,22 @@ final class ModelResolver {
             throw new BadInputException("--weights " + config.weights() + " applies to the built-in models ("
                     + String.join(", ", BUILT_IN) + "); a model file brings its own weights");
         }
-        Path file = HadoopFiles.local(location, hadoop);
+        Path file = HadoopFiles.localModel(location, hadoop);
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new BadInputException("--model " + location + " is not a readable file");
         }
-        if (startsWith(file, HDF5_SIGNATURE)) {
-            throw new BadInputException("--model " + location + " is an HDF5 (Keras .h5) file: whole Keras models are not "
-                    + "read yet; convert it to ONNX (python -m tf2onnx.convert --keras FILE.h5 --output FILE.onnx "
-                    + "--inputs-as-nchw INPUT), or pass a VGG16 weights file with --weights");
-        }
+        boolean keras = startsWith(file, HDF5_SIGNATURE);
         if (config.preprocess() == null) {
             throw new BadInputException("--model " + location + " needs --preprocess: what the network was trained on ("
                     + Arrays.stream(Preprocessing.values()).map(Preprocessing::label).reduce((a, b) -> a + "|" + b).orElse("")
-                    + "; torchvision's ImageNet models: torch, pixels scaled to 0..1: unit)");
+                    + "; torchvision's ImageNet models: torch, Keras applications: caffe or tf, pixels scaled to 0..1: unit)");
         }
         Preprocessing preprocess = Preprocessing.parse(config.preprocess());
-        Graph graph = preprocess.prepend(OnnxLoader.load(file));
-        String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
-        if (!location.equals(file.toString())) name = Path.of(location.replaceFirst("^[a-z0-9]+:", "")).getFileName().toString().replaceFirst("\\.onnx$", "");
-        ModelSpec spec = new ModelSpec(name, ModelSpec.Source.ONNX, file.toAbsolutePath().toString(), md5(file), 0L,
-                preprocess, List.of());
+        Graph graph = preprocess.prepend(keras ? KerasModelLoader.load(file) : OnnxLoader.load(file));
+        String shown = location.equals(file.toString()) ? file.toString() : location.replaceFirst("^[a-z0-9]+:", "");
+        String name = Path.of(shown).getFileName().toString().replaceFirst("\\.(onnx|h5|hdf5|keras)$", "");
+        ModelSpec spec = new ModelSpec(name, keras ? ModelSpec.Source.KERAS_MODEL : ModelSpec.Source.ONNX,
+                file.toAbsolutePath().toString(), md5(file), 0L, preprocess, List.of());
         return new ResolvedModel(spec, graph, location);
     }
 

@@ -1,6 +1,7 @@
 package io.filterviz.model;
 
 import io.filterviz.model.graph.Graph;
+import io.filterviz.model.keras.KerasModelLoader;
 import io.filterviz.model.onnx.OnnxLoader;
 
 import java.io.Serializable;
@@ -28,7 +29,9 @@ public record ModelSpec(String name, Source source, String file, String contentH
         /** A built-in VGG with He-initialised weights. */
         VGG_RANDOM,
         /** An ONNX model file. */
-        ONNX
+        ONNX,
+        /** A whole Keras model saved as HDF5 ({@code model.save('net.h5')}). */
+        KERAS_MODEL
     }
 
     public ModelSpec {
@@ -44,7 +47,7 @@ public record ModelSpec(String name, Source source, String file, String contentH
         return new ModelSpec("vgg16", Source.VGG_RANDOM, null, null, seed, Preprocessing.NONE, List.of(deepest));
     }
 
-    public boolean builtIn() { return source != Source.ONNX; }
+    public boolean builtIn() { return source == Source.VGG_KERAS_H5 || source == Source.VGG_RANDOM; }
 
     /** The graph (preprocessing in front) cut to what the targets need: nothing after them runs. */
     public Graph load() {
@@ -52,6 +55,7 @@ public record ModelSpec(String name, Source source, String file, String contentH
             case VGG_KERAS_H5 -> KerasVgg.load(vgg(), Path.of(file), deepestVggLayer());
             case VGG_RANDOM -> KerasVgg.random(vgg(), deepestVggLayer(), seed);
             case ONNX -> OnnxLoader.load(Path.of(file));
+            case KERAS_MODEL -> KerasModelLoader.load(Path.of(file));
         };
         return preprocess.prepend(graph).upTo(targets);
     }

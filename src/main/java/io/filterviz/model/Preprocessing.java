@@ -1,5 +1,6 @@
 package io.filterviz.model;
 
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.graph.ChannelAffine;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;

@@ -6,6 +6,8 @@ import io.filterviz.config.FilterRange;
 import io.filterviz.config.JobConfig;
 import io.filterviz.image.GridStitcher;
 import io.filterviz.job.JobPlan;
+import io.filterviz.engine.AscentSettings;
+import io.filterviz.model.Preprocessing;
 import io.filterviz.model.KerasVgg;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.model.graph.Graph;
@@ -89,6 +91,8 @@ class DocumentedDefaultsTest {
                 "--engine", "`" + ComputeBackends.DEFAULT + "` (`" + ComputeBackends.FALLBACK + "` where oneDNN does not load)",
                 "--master", "spark-submit's, else `" + FilterVizJob.LOCAL_MASTER + "`",
                 "--filter-range", "all filters",
+                "--output-dim", "`" + AscentSettings.defaults().outputWidth() + "` (a fixed-size network: its input size)",
+                "--preprocess", "`" + Preprocessing.NONE.label() + "` for vgg16 and vgg19; a model file needs it",
                 "--partitions", "one per filter",
                 "--grid", "floor(sqrt(live filters))",
                 "--weights-url", "Keras' official URL",
@@ -107,7 +111,7 @@ class DocumentedDefaultsTest {
         List<FilterId> items = List.of(new FilterId("block1_conv1", 0), new FilterId("block1_conv1", 1),
                 new FilterId("block1_conv1", 2));
         Graph vgg = KerasVgg.graph("vgg16", RandomWeights.create("block1_conv1", 1));
-        assertEquals(3, new JobPlan(none, null, vgg, null, items, none.ascent(), none.ascent().schedule(0, 0), null)
+        assertEquals(3, new JobPlan(none, null, vgg, null, items, AscentSettings.defaults(), AscentSettings.defaults().schedule(), null)
                         .partitions().size(),
                 "--partitions: one per filter");
         for (int live = 0; live <= 600; live++) {

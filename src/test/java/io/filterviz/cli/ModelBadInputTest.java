@@ -77,10 +77,13 @@ class ModelBadInputTest {
     }
 
     @Test
-    void aWholeKerasModelIsNotReadYetAndSaysWhatToDo() throws Exception {
+    void aBrokenHdf5FileAndAnUnsupportedKerasLayer() throws Exception {
         Path h5 = Files.write(dir.resolve("model.h5"), new byte[]{(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n', 0, 0});
-        String err = assertBadInput("--model", h5.toString(), "--preprocess", "unit", "--layer", "logits");
-        assertTrue(err.contains("tf2onnx"), err);
+        String broken = assertBadInput("--model", h5.toString(), "--preprocess", "unit", "--layer", "logits");
+        assertTrue(broken.contains("model file model.h5 cannot be read as HDF5"), broken);
+        Path unsupported = Path.of("src/test/resources/models/keras_unsupported.h5");
+        String layer = assertBadInput("--model", unsupported.toString(), "--preprocess", "unit", "--layer", "conv");
+        assertTrue(layer.contains("layer 'upsample' (UpSampling2D) is not supported; supported Keras layers: Activation, Add,"), layer);
     }
 
     @Test

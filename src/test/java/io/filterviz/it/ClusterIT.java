@@ -100,6 +100,82 @@ class ClusterIT {
         }
     }
 
+    /**
+     * A model file (the ONNX ResNet-18 fixture at reduced width) on the cluster: Spark ships it to the executors
+     * (addFile), each loads its own copy, and the grid, tables and run.json name the model.
+     */
+    @Test
+    void anOnnxModelRunsOnTheCluster() throws Exception {
+        Path model = WORK.resolve("resnet18.onnx");
+        Files.copy(PROJECT.resolve("src/test/resources/models/resnet18.onnx"), model);
+        String layer = "/layer1/layer1.0/relu_1/Relu_output_0";
+        Path out = WORK.resolve("onnx-on-cluster");
+        var earlierExecutors = cluster.executorLogs();
+        String log = finish(submit(cluster.environment(), List.of("--model", model.toString(), "--preprocess", "torch",
+                "--layer", layer, "--filter-range", "0:4", "--output-dim", "48", "--upscaling-steps", "2", "--epochs", "3",
+                "--master", cluster.masterUrl(), "--out", out.toString()), "onnx-on-cluster.log"), "onnx-on-cluster.log");
+        assertTrue(log.contains("4 filters processed: "), log);
+
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        for (int f = 0; f < 4; f++) {
+            String row = layer + "," + f + ",";
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith(row)), row + " in " + csv);
+        }
+        String safe = io.filterviz.result.FileSafeName.of(layer);
+        try (Stream<Path> files = Files.list(out)) {
+            List<String> grids = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).toList();
+            assertTrue(grids.stream().anyMatch(n -> n.startsWith("resnet18_" + safe + "_")), grids.toString());
+        }
+        String runJson = Files.readString(out.resolve("run.json"));
+        assertTrue(runJson.contains("\"model\" : \"" + model + ", md5 "), runJson);
+
+        List<String> loads = cluster.executorLogLines("filterviz: loaded model", earlierExecutors);
+        assertTrue(!loads.isEmpty() && loads.size() <= 2, "at most one load per executor: " + loads);
+        for (String line : loads) {
+            assertTrue(line.contains(" from " + cluster.workDir) && line.contains("/app-")
+                    && line.contains("resnet18.onnx on onednn-fp32") && line.endsWith(", load 1 in this JVM"), line);
+        }
+    }
+
+    /**
+     * The other fixtures (issue 15: every ONNX fixture and the trained Fashion-MNIST model through the standalone
+     * cluster): an inner tensor and the class logits of each, two filters each, at small sizes; the fixed-size
+     * Fashion-MNIST model at its own 28×28.
+     */
+    @Test
+    void everyOtherModelFixtureRunsOnTheCluster() throws Exception {
+        Map<String, List<String>> runs = new java.util.LinkedHashMap<>();
+        runs.put("fashion_mnist_cnn", List.of("--preprocess", "unit", "--layer", "/relu2/Relu_output_0,logits"));
+        runs.put("mobilenet_v2", List.of("--preprocess", "torch", "--layer",
+                "/features/features.4/conv/conv.1/conv.1.2/Clip_output_0,logits", "--output-dim", "48",
+                "--upscaling-steps", "1", "--epochs", "2"));
+        runs.put("googlenet", List.of("--preprocess", "torch", "--layer", "/inception3b/Concat_output_0,logits",
+                "--output-dim", "48", "--upscaling-steps", "1", "--epochs", "2"));
+        runs.put("densenet121", List.of("--preprocess", "torch", "--layer",
+                "/features/denseblock2/Concat_output_0,logits", "--output-dim", "48", "--upscaling-steps", "1",
+                "--epochs", "2"));
+        for (Map.Entry<String, List<String>> run : runs.entrySet()) {
+            String name = run.getKey();
+            Path model = WORK.resolve(name + ".onnx");
+            Files.copy(PROJECT.resolve("src/test/resources/models/" + name + ".onnx"), model);
+            Path out = WORK.resolve(name + "-on-cluster");
+            List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--filter-range", "0:2",
+                    "--master", cluster.masterUrl(), "--out", out.toString()));
+            args.addAll(run.getValue());
+            String log = finish(submit(cluster.environment(), args, name + ".log"), name + ".log");
+            assertTrue(log.contains("4 filters processed: "), name + ": " + log);
+            List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+            String[] layers = run.getValue().get(run.getValue().indexOf("--layer") + 1).split(",");
+            for (String layer : layers) {
+                for (int f = 0; f < 2; f++) {
+                    String row = layer + "," + f + ",";
+                    assertTrue(csv.stream().anyMatch(l -> l.startsWith(row)), name + ": " + row + " in " + csv);
+                }
+            }
+            assertTrue(Files.readString(out.resolve("run.json")).contains("\"model\" : \"" + model + ", md5 "), name);
+        }
+    }
+
     @Test
     void aKilledExecutorCostsTimeNotResults() throws Exception {
         Path out = WORK.resolve("executor-killed");

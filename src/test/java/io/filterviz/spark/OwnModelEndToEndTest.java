@@ -48,7 +48,7 @@ class OwnModelEndToEndTest {
         Path out = dir.resolve("fashion");
         MainRun run = run(List.of("--model", model.toString(), "--preprocess", "unit", "--layer", "logits",
                 "--master", "local[2]", "--out", out.toString()));
-        assertTrue(run.out().contains("10 filter processed, 0 dead"), run.out());
+        assertTrue(run.out().contains("10 filters processed: 10 live, 0 dead"), run.out());
 
         Graph network = Preprocessing.UNIT.prepend(OnnxLoader.load(model));
         ReferenceGraph reference = new ReferenceGraph(network);
@@ -77,6 +77,38 @@ class OwnModelEndToEndTest {
         assertTrue(runJson.contains("\"preprocess\" : \"unit\""), runJson);
         assertTrue(runJson.contains("\"outputWidth\" : 28"), runJson);
         assertTrue(Files.readString(out.resolve("index.html")).contains("fashion_mnist_cnn <code>logits</code>"));
+    }
+
+    /**
+     * The same trained network as a whole Keras model (.h5, Sequential, channels last; scripts/make_keras_fixtures.py
+     * copied the ONNX file's weights into it): its dense layer's 10 units at the defaults, grey 28×28 pictures that
+     * the ONNX network, run in double precision, puts into their own class (at least 9 of 10).
+     */
+    @Test
+    void aWholeKerasModelRunsThroughTheJob() throws Exception {
+        Path model = MODELS.resolve("keras_fashion_mnist.h5");
+        Path out = dir.resolve("keras");
+        MainRun run = run(List.of("--model", model.toString(), "--preprocess", "unit", "--layer", "logits",
+                "--master", "local[2]", "--out", out.toString()));
+        assertTrue(run.out().contains("10 filters processed: 10 live, 0 dead"), run.out());
+        ReferenceGraph reference = new ReferenceGraph(Preprocessing.UNIT.prepend(OnnxLoader.load(MODELS.resolve("fashion_mnist_cnn.onnx"))));
+        List<Integer> predicted = new ArrayList<>();
+        for (int unit = 0; unit < 10; unit++) {
+            RgbImage picture = Png.decode(Files.readAllBytes(out.resolve("filters").resolve(String.format("logits_%04d.png", unit))));
+            assertEquals(1, picture.channels());
+            assertEquals(28, picture.width());
+            double[] pixels = new double[28 * 28];
+            for (int i = 0; i < pixels.length; i++) pixels[i] = picture.buffer()[i] & 0xFF;
+            double[] logits = reference.forward(pixels, 28, 28).get("logits");
+            int best = 0;
+            for (int c = 1; c < logits.length; c++) if (logits[c] > logits[best]) best = c;
+            predicted.add(best);
+        }
+        assertTrue(java.util.stream.IntStream.range(0, 10).filter(c -> predicted.get(c) == c).count() >= 9,
+                "classes of the 10 class pictures: " + predicted);
+        assertTrue(Files.isRegularFile(out.resolve("keras_fashion_mnist_logits_3x3.png")));
+        String runJson = Files.readString(out.resolve("run.json"));
+        assertTrue(runJson.contains("\"model\" : \"" + model + ", md5 "), runJson);
     }
 
     /** The atlas of ResNet-18: every convolution's output, one picture each, names made file-safe. */

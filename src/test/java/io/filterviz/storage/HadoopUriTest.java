@@ -104,8 +104,22 @@ class HadoopUriTest {
         assertArrayEquals(new byte[]{7, 8, 9}, Files.readAllBytes(copy));
         assertTrue(CountingFileSystem.calls().contains("open " + file), CountingFileSystem.calls().toString());
 
-        var e = assertThrows(RuntimeException.class, () -> HadoopFiles.local(uri, new Configuration()));
+        var e = assertThrows(io.filterviz.model.WeightsException.class, () -> HadoopFiles.local(uri, new Configuration()));
+        assertTrue(e.getMessage().startsWith("cannot read the weights file " + uri + ": "), e.getMessage());
         assertTrue(e.getMessage().contains("No FileSystem for scheme \"counting\""), e.getMessage());
+    }
+
+    /** A --model file that cannot be fetched is named a model, not weights (it is not a WeightsException either). */
+    @Test
+    void aRemoteModelThatCannotBeReadSaysModel() throws Exception {
+        Path file = Files.write(dir.resolve("net.onnx"), new byte[]{1});
+        String uri = CountingFileSystem.uri(file);
+        var e = assertThrows(io.filterviz.model.graph.ModelException.class, () -> HadoopFiles.localModel(uri, new Configuration()));
+        assertFalse(e instanceof io.filterviz.model.WeightsException);
+        assertTrue(e.getMessage().startsWith("cannot read the model file " + uri + ": "), e.getMessage());
+        Path copy = HadoopFiles.localModel(uri, countingConf());
+        assertArrayEquals(new byte[]{1}, Files.readAllBytes(copy));
+        assertTrue(copy.getFileName().toString().startsWith("filterviz-model-"), copy.toString());
     }
 
     /** Every file under a folder, relative, sorted. */

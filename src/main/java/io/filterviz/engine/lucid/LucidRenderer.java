@@ -30,9 +30,12 @@ public final class LucidRenderer {
     private final String layer;
     private final boolean deadAtZero;
 
-    /** VGG's case: a target after a ReLU, so a loss still ≤ 1e−7 at the end means dead. */
+    /**
+     * VGG's case: a target after a ReLU, so a loss still ≤ 1e−7 at the end means dead. The objective's redirected
+     * ReLU gradient is used if it has one ({@link LucidObjective#of}); if it has none, a redirected step fails.
+     */
     public LucidRenderer(FilterObjective objective, LucidSettings settings, String layer) {
-        this(LucidObjective.plain(objective), settings, layer, true);
+        this(LucidObjective.of(objective), settings, layer, true);
     }
 
     /** @param deadAtZero whether a final loss ≤ 1e−7 means a dead filter: only where the target cannot be negative */

@@ -6,8 +6,9 @@ import java.io.Serializable;
  * The Lucid recipe's numbers, every one a user option under {@code --preset lucid}. {@code transforms NONE} with
  * {@code initSd 0} is the deterministic form: a flat grey start and no random draw at all.
  *
- * @param redirectedReluSteps the first steps that ask the objective for the redirected ReLU gradient (Lucid: 17). The
- *                            engine has no redirected gradient yet, so {@link #defaults()} sets 0.
+ * @param redirectedReluSteps the first steps that ask the objective for the redirected ReLU gradient
+ *                            ({@link RedirectedRelu}; Lucid's global steps 0–16: 17, the default); 0 for plain
+ *                            gradients throughout.
  */
 public record LucidSettings(double learningRate, int steps, double initSd, double fftDecay, Transforms transforms,
                             int outputWidth, int outputHeight, int channels, long seed, int redirectedReluSteps)
@@ -16,7 +17,7 @@ public record LucidSettings(double learningRate, int steps, double initSd, doubl
     public static final double DEFAULT_INIT_SD = 0.01;
     public static final double DEFAULT_FFT_DECAY = 1.0;
     public static final int DEFAULT_OUTPUT_DIM = 128;
-    /** Lucid's global steps 0–16 (redirected_relu_grad.py), for when the engine supports it. */
+    /** Lucid's global steps 0–16 (redirected_relu_grad.py). */
     public static final int LUCID_REDIRECTED_RELU_STEPS = 17;
     /** The smallest side the standard transforms can take (pad, two jitters and a 0.9 scale leave a picture). */
     public static final int MIN_SIDE = 8;
@@ -38,6 +39,6 @@ public record LucidSettings(double learningRate, int steps, double initSd, doubl
 
     public static LucidSettings defaults() {
         return new LucidSettings(Adam.DEFAULT_LEARNING_RATE, DEFAULT_STEPS, DEFAULT_INIT_SD, DEFAULT_FFT_DECAY,
-                Transforms.STANDARD, DEFAULT_OUTPUT_DIM, DEFAULT_OUTPUT_DIM, 3, 42L, 0);
+                Transforms.STANDARD, DEFAULT_OUTPUT_DIM, DEFAULT_OUTPUT_DIM, 3, 42L, LUCID_REDIRECTED_RELU_STEPS);
     }
 }

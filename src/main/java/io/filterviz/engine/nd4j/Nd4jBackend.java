@@ -14,6 +14,9 @@ public final class Nd4jBackend implements ComputeBackend {
         return new Nd4jModel(KerasVgg.weights(graph));
     }
 
+    @Override
+    public boolean redirectsReluGradients() { return true; }
+
     /** Stateless: every instance compiles the same model (the executor cache keys on the backend). */
     @Override
     public boolean equals(Object o) { return o instanceof Nd4jBackend; }

@@ -1,6 +1,7 @@
 package io.filterviz.engine.nd4j;
 
 import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.lucid.LucidObjective;
 import io.filterviz.model.NetworkWeights;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -24,7 +25,7 @@ import java.util.List;
  *       forward kernel and never computes weight gradients.</li>
  * </ul>
  */
-public final class Nd4jFilterObjective implements FilterObjective {
+public final class Nd4jFilterObjective implements FilterObjective, LucidObjective {
     private final List<Nd4jModel.Stage> stages;
     private final INDArray targetKernel;
     private final INDArray targetBias;
@@ -66,9 +67,14 @@ public final class Nd4jFilterObjective implements FilterObjective {
 
     @Override
     public float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient) {
+        return lossAndGradient(image, width, height, filter, gradient, ReluGradient.PLAIN);
+    }
+
+    @Override
+    public float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient, ReluGradient relu) {
         selectFilter(filter);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, workspaceId)) {
-            return step(image, width, height, gradient);
+            return step(image, width, height, gradient, relu == ReluGradient.REDIRECTED);
         }
     }
 
@@ -77,7 +83,7 @@ public final class Nd4jFilterObjective implements FilterObjective {
         Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(workspaceId));
     }
 
-    private float step(float[] image, int width, int height, float[] gradient) {
+    private float step(float[] image, int width, int height, float[] gradient, boolean redirect) {
         INDArray x = Nd4j.create(image, new long[]{1, 3, height, width}, 'c');
         INDArray[] saved = new INDArray[stages.size()];
         for (int i = 0; i < stages.size(); i++) {
@@ -88,10 +94,12 @@ public final class Nd4jFilterObjective implements FilterObjective {
         INDArray activation = Transforms.relu(Nd4jModel.conv(x, filterKernel, filterBias), false);
         float loss = activation.meanNumber().floatValue();
 
-        // d mean / d activation = 1/(h·w) where the ReLU passed, 0 elsewhere.
+        // d mean / d activation = 1/(h·w) where the ReLU passed, 0 elsewhere; redirected, when it passed nowhere,
+        // 1/(h·w) everywhere (the mean asks every unit for more).
         INDArray g = Transforms.sign(activation, false).divi(activation.length());
+        if (redirect && loss == 0f && activation.amaxNumber().doubleValue() == 0) g.assign(1.0 / activation.length());
         g = Nd4jModel.conv(g, filterKernelFlipped, null);
-        for (int i = stages.size() - 1; i >= 0; i--) g = stages.get(i).backward(saved[i], g);
+        for (int i = stages.size() - 1; i >= 0; i--) g = stages.get(i).backward(saved[i], g, redirect);
         if (g.length() != gradient.length) throw new IllegalStateException("gradient size mismatch");
         g.data().asNioFloat().get(0, gradient, 0, gradient.length);
         return loss;

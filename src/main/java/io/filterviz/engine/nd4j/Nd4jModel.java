@@ -87,11 +87,26 @@ public final class Nd4jModel implements CompiledModel {
         return Nd4j.create(dst, new long[]{k, k, out, in}, 'c');
     }
 
-    /** A conv + ReLU stage or a 2×2 max-pool; the backward takes what the forward saved. */
+    /**
+     * A conv + ReLU stage or a 2×2 max-pool; the backward takes what the forward saved and, with {@code redirectRelu},
+     * gives a ReLU Lucid's redirected gradient ({@link io.filterviz.engine.lucid.RedirectedRelu}).
+     */
     interface Stage {
         INDArray forward(INDArray x);
 
-        INDArray backward(INDArray saved, INDArray gradOut);
+        INDArray backward(INDArray saved, INDArray gradOut, boolean redirectRelu);
+    }
+
+    /**
+     * A ReLU's input gradient from its output and incoming gradient (one image): the plain one, or with
+     * {@code redirect} and nothing let through anywhere, the redirected one. Then every unit with a positive output
+     * had a zero incoming gradient, so the redirected gradient is the incoming one where it is positive.
+     */
+    static INDArray reluBackward(INDArray activation, INDArray gradOut, boolean redirect) {
+        INDArray masked = Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(activation, gradOut)
+                .addFloatingPointArguments(0.0).build())[0];
+        if (redirect && masked.amaxNumber().doubleValue() == 0) return Transforms.relu(gradOut, true);
+        return masked;
     }
 
     static final Stage POOL = new Stage() {
@@ -99,7 +114,7 @@ public final class Nd4jModel implements CompiledModel {
             return Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(x).addIntegerArguments(POOL_ARGS).build())[0];
         }
 
-        @Override public INDArray backward(INDArray input, INDArray gradOut) {
+        @Override public INDArray backward(INDArray input, INDArray gradOut, boolean redirectRelu) {
             return Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(input, gradOut)
                     .addIntegerArguments(POOL_ARGS).build())[0];
         }
@@ -121,10 +136,8 @@ public final class Nd4jModel implements CompiledModel {
             return Transforms.relu(Nd4jModel.conv(x, kernel, bias), false);
         }
 
-        @Override public INDArray backward(INDArray activation, INDArray gradOut) {
-            INDArray masked = Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(activation, gradOut)
-                    .addFloatingPointArguments(0.0).build())[0];
-            return Nd4jModel.conv(masked, flipped, null);
+        @Override public INDArray backward(INDArray activation, INDArray gradOut, boolean redirectRelu) {
+            return Nd4jModel.conv(reluBackward(activation, gradOut, redirectRelu), flipped, null);
         }
     }
 }

@@ -42,6 +42,8 @@ final class ChainBuild {
     final int batch;
     /** The chain's data type (f32 or bf16). */
     final int dt;
+    /** Whether the backward gives every ReLU and Clip Lucid's redirected gradient (a chain of redirected steps). */
+    final boolean redirectRelus;
     /** Tensors made from the image by per-pixel operators only: what reads them stays f32 in a bf16 chain. */
     final Set<String> imageTensors = new HashSet<>();
     /** ReLUs fused into the operator before them (their node names). */
@@ -62,18 +64,21 @@ final class ChainBuild {
     Value filterWeights;
     Value filterBias;
 
-    ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, int height, int width, int batch) {
-        this(model, parts, cut, target, Set.of(target), false, TargetHead.of(cut, target), height, width, batch);
+    ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, int height, int width, int batch,
+               boolean redirectRelus) {
+        this(model, parts, cut, target, Set.of(target), false, TargetHead.of(cut, target), height, width, batch,
+                redirectRelus);
     }
 
     /** A forward-only build computing every tensor of {@code targets} whole (a scan). */
     static ChainBuild forwardOnly(OnednnModel model, ChainParts parts, Graph cut, List<String> targets, int height,
                                   int width, int batch) {
-        return new ChainBuild(model, parts, cut, null, Set.copyOf(targets), true, TargetHead.whole(), height, width, batch);
+        return new ChainBuild(model, parts, cut, null, Set.copyOf(targets), true, TargetHead.whole(), height, width, batch,
+                false);
     }
 
     private ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, Set<String> targets,
-                       boolean inference, TargetHead head, int height, int width, int batch) {
+                       boolean inference, TargetHead head, int height, int width, int batch, boolean redirectRelus) {
         this.model = model;
         this.parts = parts;
         this.graph = cut;
@@ -83,6 +88,7 @@ final class ChainBuild {
         this.head = head;
         this.shapes = cut.shapes(height, width);
         this.batch = batch;
+        this.redirectRelus = redirectRelus;
         this.dt = model.precision() == Precision.BF16 ? dnnl_bf16 : dnnl_f32;
         plan();
     }

@@ -1,5 +1,6 @@
 package io.filterviz.engine.onednn;
 
+import io.filterviz.engine.lucid.RedirectedRelu;
 import io.filterviz.engine.onednn.ChainParts.Step;
 import io.filterviz.engine.onednn.ChainParts.Value;
 import io.filterviz.model.graph.Activation;
@@ -30,7 +31,8 @@ final class ElementwiseLowering extends Lowering {
             Value dy = gradientOf(node.output());
             if (dy == null) return;
             // ReLU backward from the saved output: y > 0 exactly where the pre-activation was > 0.
-            Value dx = eltwiseBackward(dnnl_eltwise_relu, 0f, 0f, y, dy, node.name());
+            Value dx = build.redirectRelus ? redirectedBackward((Activation) node.op(), y, dy)
+                    : eltwiseBackward(dnnl_eltwise_relu, 0f, 0f, y, dy, node.name());
             contribute(node.inputs().get(0), dx);
         });
     }
@@ -74,8 +76,32 @@ final class ElementwiseLowering extends Lowering {
         backwardBuilders.add(() -> {
             Value dy = gradientOf(node.output());
             if (dy == null) return;
-            contribute(node.inputs().get(0), eltwiseBackward(algorithm, al, be, x, dy, node.name()));
+            contribute(node.inputs().get(0), build.redirectRelus && RedirectedRelu.applies(a) ? redirectedBackward(a, x, dy)
+                    : eltwiseBackward(algorithm, al, be, x, dy, node.name()));
         });
+    }
+
+    /**
+     * Lucid's redirected gradient of a ReLU or Clip ({@link RedirectedRelu}), in Java on plain f32 copies of its
+     * input (or a ReLU's output) and of the incoming gradient: the rule needs, per image, whether the plain gradient
+     * is zero over the whole tensor. Built only into the chains of redirected steps; the plain chains keep oneDNN's
+     * eltwise backward.
+     */
+    private Value redirectedBackward(Activation a, Value x, Value dy) {
+        long[] dims = x.dims();
+        dnnl_memory_desc_t plain = Dnnl.plain(dnnl_f32, dims);
+        long values = 1;
+        for (long d : dims) values *= d;
+        int perImage = Math.toIntExact(values / batch);
+        Value xPlain = parts.reorderIfNeeded(backward, x, plain);
+        Value dyPlain = parts.reorderIfNeeded(backward, dy, plain);
+        Value dx = parts.buffer(plain);
+        backward.add(parts.java(stream -> {
+            Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
+            RedirectedRelu.backward(a, xPlain.buffer().floats().asBuffer(), dyPlain.buffer().floats().asBuffer(),
+                    dx.buffer().floats().asBuffer(), batch, perImage);
+        }, xPlain, dyPlain, dx));
+        return dx;
     }
 
     private Value eltwise(int alg, float alpha, float beta, Value x, String name) {

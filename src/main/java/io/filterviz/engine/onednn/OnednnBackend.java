@@ -55,6 +55,9 @@ public final class OnednnBackend implements ComputeBackend {
     }
 
     @Override
+    public boolean redirectsReluGradients() { return true; }
+
+    @Override
     public boolean equals(Object o) {
         return o instanceof OnednnBackend b && b.precision == precision && b.convolutions.equals(convolutions);
     }

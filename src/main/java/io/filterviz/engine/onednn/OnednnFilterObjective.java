@@ -1,6 +1,7 @@
 package io.filterviz.engine.onednn;
 
 import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.lucid.LucidObjective;
 import io.filterviz.model.graph.Graph;
 import org.bytedeco.dnnl.dnnl_stream;
 
@@ -13,9 +14,10 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 /**
  * One task's compute path through oneDNN for one target: a stream, a primitive chain per image size and batch size
  * (built on first use and kept: the Keras schedule revisits the same nine sizes for every filter), and the buffers
- * those chains share. The model's cache of reordered weights is keyed by (node, layout), the chains by (size, batch).
+ * those chains share. The model's cache of reordered weights is keyed by (node, layout), the chains by (size, batch,
+ * ReLU gradient): the Lucid recipe's redirected steps run chains of their own, so the plain ones stay as they were.
  */
-final class OnednnFilterObjective implements FilterObjective {
+final class OnednnFilterObjective implements FilterObjective, LucidObjective {
     private final OnednnModel model;
     private final Graph cut;
     private final String target;
@@ -42,9 +44,20 @@ final class OnednnFilterObjective implements FilterObjective {
         return lossesAndGradients(new float[][]{image}, width, height, new int[]{filter}, new float[][]{gradient})[0];
     }
 
+    @Override
+    public float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient, ReluGradient relu) {
+        return lossesAndGradients(new float[][]{image}, width, height, new int[]{filter}, new float[][]{gradient}, relu)[0];
+    }
+
     /** The batch in one pass: one chain per (size, batch size). */
     @Override
     public float[] lossesAndGradients(float[][] images, int width, int height, int[] filters, float[][] gradients) {
+        return lossesAndGradients(images, width, height, filters, gradients, ReluGradient.PLAIN);
+    }
+
+    /** The batch in one pass with the ReLU gradient asked for: the redirected one's rule holds per image. */
+    float[] lossesAndGradients(float[][] images, int width, int height, int[] filters, float[][] gradients,
+                               ReluGradient relu) {
         int batch = filters.length;
         if (batch < 1 || images.length != batch || gradients.length != batch) {
             throw new IllegalArgumentException("need as many images and gradients as filters (at least one)");
@@ -60,8 +73,9 @@ final class OnednnFilterObjective implements FilterObjective {
             }
         }
         OpenMpThreads.limitCallingThread(threads);
-        PrimitiveChain chain = chains.computeIfAbsent(new ChainKey(width, height, batch),
-                k -> new PrimitiveChain(model, cut, target, width, height, batch));
+        boolean redirect = relu == ReluGradient.REDIRECTED;
+        PrimitiveChain chain = chains.computeIfAbsent(new ChainKey(width, height, batch, redirect),
+                k -> new PrimitiveChain(model, cut, target, width, height, batch, redirect));
         return chain.run(arenas, stream, images, filters, gradients);
     }
 
@@ -81,5 +95,5 @@ final class OnednnFilterObjective implements FilterObjective {
         dnnl_stream_destroy(stream);
     }
 
-    private record ChainKey(int width, int height, int batch) {}
+    private record ChainKey(int width, int height, int batch, boolean redirectRelus) {}
 }

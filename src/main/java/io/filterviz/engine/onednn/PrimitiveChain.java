@@ -55,15 +55,23 @@ final class PrimitiveChain implements AutoCloseable {
     private Value image;
     private Value gradient;
 
+    /** Whether every ReLU and Clip back-propagates Lucid's redirected gradient (ElementwiseLowering, TargetHead). */
+    final boolean redirectRelus;
+
     PrimitiveChain(OnednnModel model, Graph cut, String target, int width, int height, int batch) {
+        this(model, cut, target, width, height, batch, false);
+    }
+
+    PrimitiveChain(OnednnModel model, Graph cut, String target, int width, int height, int batch, boolean redirectRelus) {
         this.model = model;
+        this.redirectRelus = redirectRelus;
         this.parts = new ChainParts(model.engine());
         this.graph = cut;
         this.width = width;
         this.height = height;
         this.batch = batch;
         try {
-            build = new ChainBuild(model, parts, cut, target, height, width, batch);
+            build = new ChainBuild(model, parts, cut, target, height, width, batch, redirectRelus);
             Shape t = build.shapes.get(target);
             this.targetChannels = t.channels();
             this.targetPlane = t.height() * t.width();
@@ -157,7 +165,7 @@ final class PrimitiveChain implements AutoCloseable {
             for (int b = 0; b < batch; b++) {
                 int at = (b * batch + b) * n;
                 out.position(at).get(plane);
-                losses[b] = (float) head.lossAndSeed(plane, filters[b], planeSeed);
+                losses[b] = (float) head.lossAndSeed(plane, filters[b], planeSeed, redirectRelus);
                 seedOut.position(at).put(planeSeed);
             }
         } else {

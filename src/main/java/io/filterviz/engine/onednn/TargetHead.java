@@ -1,5 +1,6 @@
 package io.filterviz.engine.onednn;
 
+import io.filterviz.engine.lucid.RedirectedRelu;
 import io.filterviz.model.graph.Activation;
 import io.filterviz.model.graph.ChannelAffine;
 import io.filterviz.model.graph.Conv;
@@ -68,6 +69,14 @@ record TargetHead(Node conv, List<Node> after, boolean fusedRelu) {
      * fused ReLU if any), and into {@code seed} its gradient with respect to that plane.
      */
     double lossAndSeed(float[] z, int filter, float[] seed) {
+        return lossAndSeed(z, filter, seed, false);
+    }
+
+    /** As {@link #lossAndSeed(float[], int, float[])}, with Lucid's redirected gradient at ReLUs and Clips if asked. */
+    double lossAndSeed(float[] z, int filter, float[] seed, boolean redirectRelus) {
+        if (redirectRelus && after.stream().anyMatch(n -> n.op() instanceof Activation a && RedirectedRelu.applies(a))) {
+            return redirectedLossAndSeed(z, filter, seed);
+        }
         int n = z.length;
         List<Node> ops = fusedRelu ? after.subList(1, after.size()) : after;
         if (ops.isEmpty()) {
@@ -99,6 +108,49 @@ record TargetHead(Node conv, List<Node> after, boolean fusedRelu) {
             if (fusedRelu && z[i] <= 0) d = 0;
             seed[i] = (float) d;
         }
+        return sum / n;
+    }
+
+    /**
+     * The loss and seed with every ReLU and Clip of the head, the fused ReLU included, given Lucid's redirected
+     * gradient ({@link RedirectedRelu}): the plane is all the target's tensor holds for this image (its other
+     * channels get no gradient), so the rule's "zero over the whole tensor" is zero over the plane. A fused ReLU's
+     * input is known only through its output z, which is all the rule needs.
+     */
+    private double redirectedLossAndSeed(float[] z, int filter, float[] seed) {
+        int n = z.length, count = after.size();
+        int[] channel = new int[count];
+        int c = filter;
+        for (int k = count - 1; k >= 0; k--) {
+            channel[k] = c;
+            if (after.get(k).op() instanceof ChannelAffine a) c = a.source()[c];
+        }
+        // inputs[k][i]: what op k reads at position i (the fused ReLU reads its own output z).
+        double[][] inputs = new double[count][n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double v = z[i];
+            for (int k = fusedRelu ? 1 : 0; k < count; k++) {
+                inputs[k][i] = v;
+                v = apply(after.get(k).op(), channel[k], v);
+            }
+            if (fusedRelu) inputs[0][i] = z[i];
+            sum += v;
+        }
+        double[] g = new double[n];
+        java.util.Arrays.fill(g, 1.0 / n);
+        for (int k = count - 1; k >= 0; k--) {
+            Op op = after.get(k).op();
+            double[] x = inputs[k];
+            if (op instanceof Activation a && RedirectedRelu.applies(a)) {
+                double[] dx = new double[n];
+                RedirectedRelu.addBackward(a, x, g, dx);
+                g = dx;
+            } else {
+                for (int i = 0; i < n; i++) g[i] *= derivative(op, channel[k], x[i]);
+            }
+        }
+        for (int i = 0; i < n; i++) seed[i] = (float) g[i];
         return sum / n;
     }
 

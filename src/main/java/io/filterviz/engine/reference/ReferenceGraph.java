@@ -1,5 +1,7 @@
 package io.filterviz.engine.reference;
 
+import io.filterviz.engine.lucid.RedirectedRelu;
+import io.filterviz.model.graph.Activation;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Shape;
@@ -29,6 +31,14 @@ public final class ReferenceGraph {
 
     /** The mean of {@code channel} of {@code target} (one unit if it is a vector) and its gradient. */
     public Result lossAndGradient(String target, int channel, double[] image, int height, int width) {
+        return lossAndGradient(target, channel, image, height, width, false);
+    }
+
+    /**
+     * As {@link #lossAndGradient(String, int, double[], int, int)}, with Lucid's redirected gradient at every ReLU and
+     * Clip when {@code redirectRelus} ({@link RedirectedRelu}).
+     */
+    public Result lossAndGradient(String target, int channel, double[] image, int height, int width, boolean redirectRelus) {
         Graph cut = graph.upTo(target);
         Map<String, Shape> shapes = cut.shapes(height, width);
         Shape out = shapes.get(target);
@@ -57,7 +67,11 @@ public final class ReferenceGraph {
                 inShapes.add(shapes.get(t));
                 dIn.add(grads.computeIfAbsent(t, name -> new double[(int) shapes.get(name).size()]));
             }
-            ReferenceOps.backward(node.op(), in, inShapes, shapes.get(node.output()), dy, dIn);
+            if (redirectRelus && node.op() instanceof Activation a && RedirectedRelu.applies(a)) {
+                RedirectedRelu.addBackward(a, in.get(0), dy, dIn.get(0));
+            } else {
+                ReferenceOps.backward(node.op(), in, inShapes, shapes.get(node.output()), dy, dIn);
+            }
         }
         double[] gradient = grads.get(cut.input());
         return new Result(loss, gradient != null ? gradient : new double[(int) shapes.get(cut.input()).size()]);

@@ -1,10 +1,14 @@
 package io.filterviz.engine.reference;
 
 import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.lucid.LucidObjective;
 import io.filterviz.model.graph.Graph;
 
-/** The reference graph as a {@link FilterObjective}: float images in and out, double inside. Slow; exact. */
-public final class ReferenceObjective implements FilterObjective {
+/**
+ * The reference graph as a {@link FilterObjective}: float images in and out, double inside. Slow; exact. It has the
+ * redirected ReLU gradient too ({@link LucidObjective}).
+ */
+public final class ReferenceObjective implements FilterObjective, LucidObjective {
     private final ReferenceGraph reference;
     private final String target;
     private final int filters;
@@ -19,9 +23,14 @@ public final class ReferenceObjective implements FilterObjective {
 
     @Override
     public float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient) {
+        return lossAndGradient(image, width, height, filter, gradient, ReluGradient.PLAIN);
+    }
+
+    @Override
+    public float lossAndGradient(float[] image, int width, int height, int filter, float[] gradient, ReluGradient relu) {
         double[] x = new double[image.length];
         for (int i = 0; i < x.length; i++) x[i] = image[i];
-        ReferenceGraph.Result r = reference.lossAndGradient(target, filter, x, height, width);
+        ReferenceGraph.Result r = reference.lossAndGradient(target, filter, x, height, width, relu == ReluGradient.REDIRECTED);
         for (int i = 0; i < gradient.length; i++) gradient[i] = (float) r.gradient()[i];
         return (float) r.loss();
     }

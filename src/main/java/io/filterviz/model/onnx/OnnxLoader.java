@@ -1,7 +1,7 @@
 package io.filterviz.model.onnx;
 
 import io.filterviz.text.OneLine;
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.ShapeException;
 import onnx.Onnx.GraphProto;

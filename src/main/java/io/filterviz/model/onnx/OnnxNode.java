@@ -1,6 +1,6 @@
 package io.filterviz.model.onnx;
 
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.NodeProto;
 

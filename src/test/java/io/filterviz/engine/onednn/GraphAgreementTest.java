@@ -43,7 +43,7 @@ class GraphAgreementTest {
     private static final Tolerance FP32 = new Tolerance(1e-2, 1e-4, 1e-4, 1e-4);
     private static final Tolerance BF16 = new Tolerance(0.1, 3e-2, 0.1, 0.3);
 
-    private record Case(String name, Graph graph, int height, int width, double pixelScale, List<String> targets) {}
+    record Case(String name, Graph graph, int height, int width, double pixelScale, List<String> targets) {}
 
     /** conv 7×7/2, max pool, a basic block and a downsampling block (1×1/2 skip), GAP, flatten, dense. */
     static Case resnet() {

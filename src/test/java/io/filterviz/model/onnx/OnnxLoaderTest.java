@@ -1,6 +1,6 @@
 package io.filterviz.model.onnx;
 
-import io.filterviz.model.ModelException;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.graph.Activation;
 import io.filterviz.model.graph.ChannelAffine;
 import io.filterviz.model.graph.Conv;

@@ -1,4 +1,4 @@
-package io.filterviz.model;
+package io.filterviz.model.graph;
 
 /**
  * A model the tool cannot use: a file that is not a model, a truncated one, an operator or attribute value we do not
