@@ -46,7 +46,7 @@ public final class ExamplesJob {
     public void run(ExamplesConfig config) {
         SparkConf sparkConf = sparkConf(config);
         Configuration hadoop = SparkHadoopUtil.get().newConfiguration(sparkConf);
-        ExamplesPlan plan = ExamplesPlan.of(config, hadoop);
+        ExamplesPlan plan = ExamplesPlan.of(config, hadoop, err);
         OutputStore store = OutputStore.open(config.out(), hadoop);
         try {
             store.checkNotAFile();
@@ -99,8 +99,7 @@ public final class ExamplesJob {
     }
 
     private void scan(SparkSession spark, OutputStore store, OutputLease lease, ExamplesPlan plan, List<String> layers) {
-        ScanSpec spec = new ScanSpec(plan.spec().modelName(), plan.spec().sha256(), plan.spec().preprocess(), layers,
-                plan.spec().size(), plan.spec().top(), plan.spec().channels());
+        ScanSpec spec = plan.spec().withTargets(layers);
         spark.sparkContext().addFile(ExamplesPlan.qualified(plan.modelLocation()).toString());
         long start = System.nanoTime();
         ScanTotals totals = new ExampleScanRunner(spark).scan(plan.images(), spec);
@@ -112,8 +111,9 @@ public final class ExamplesJob {
             throw new BadInputException("--images " + plan.images() + ": none of its " + totals.skipped()
                     + " files could be scanned (" + String.join("; ", totals.skipReasons()) + ")");
         }
-        out.printf(Locale.ROOT, "Scanned %d images for %d layer%s in %.1f s (%.1f images/s, %s)%s%n", totals.scanned(),
-                layers.size(), layers.size() == 1 ? "" : "s", seconds, totals.scanned() / seconds, spec.size(), skipped);
+        out.printf(Locale.ROOT, "Scanned %d images for %d layer%s in %.1f s (%.1f images/s, %s, --engine %s)%s%n",
+                totals.scanned(), layers.size(), layers.size() == 1 ? "" : "s", seconds, totals.scanned() / seconds,
+                spec.size(), spec.engine(), skipped);
         TopExamples top = totals.top();
         Map<String, List<CropRequest>> requests = new LinkedHashMap<>();
         Map<String, List<ExampleRow>> rows = new LinkedHashMap<>();

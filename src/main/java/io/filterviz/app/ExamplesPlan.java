@@ -4,6 +4,7 @@ import io.filterviz.config.BadInputException;
 import io.filterviz.config.ExamplesConfig;
 import io.filterviz.text.OneLine;
 import io.filterviz.examples.InputSize;
+import io.filterviz.examples.ScanModel;
 import io.filterviz.examples.ScanSpec;
 import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.Preprocessing;
@@ -18,6 +19,7 @@ import org.apache.hadoop.fs.RemoteIterator;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,8 +34,10 @@ import java.util.Set;
  */
 record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, String images) {
 
-    static ExamplesPlan of(ExamplesConfig config, Configuration hadoop) {
+    static ExamplesPlan of(ExamplesConfig config, Configuration hadoop, PrintStream err) {
         if (config.top() < 1) throw new BadInputException("--top " + config.top() + " must be at least 1");
+        if (config.batch() < 0) throw new BadInputException("--batch " + config.batch() + " must be at least 1 (0: the default)");
+        String engine = engine(config.engine(), err);
         if (config.imageSize() != null && config.imageSize() < 1) {
             throw new BadInputException("--image-size " + config.imageSize() + " must be at least 1");
         }
@@ -56,8 +60,24 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, String i
         InputSize size = size(network, config.imageSize(), targets);
         checkImages(config.images(), hadoop);
         ScanSpec spec = new ScanSpec(modelName, ScanSpec.sha256(onnx), preprocess, targets, size, config.top(),
-                network.inputChannels());
+                network.inputChannels(), engine, config.batch() == 0 ? ScanModel.DEFAULT_BATCH : config.batch());
         return new ExamplesPlan(network, spec, config.model(), config.images());
+    }
+
+    /**
+     * The scan's engine: the one asked for, which must run here (exit 2 otherwise); by default oneDNN, or the
+     * reference engine with one line on {@code err} where oneDNN does not load.
+     */
+    static String engine(String requested, PrintStream err) {
+        String name = requested == null ? ScanModel.DEFAULT_ENGINE : requested;
+        if (!ScanModel.ENGINES.contains(name)) {
+            throw new BadInputException("--engine " + name + " is not one of " + String.join(", ", ScanModel.ENGINES));
+        }
+        String problem = ScanModel.unavailableReason(name);
+        if (problem == null) return name;
+        if (requested != null) throw new BadInputException("--engine " + name + " does not run on this machine (" + problem + ")");
+        err.println("filterviz: oneDNN does not load here (" + problem + "); scanning with --engine reference (slow)");
+        return "reference";
     }
 
     /** The tensors named by --layer (a node's name or a tensor's), or every convolution's output for {@code all}. */

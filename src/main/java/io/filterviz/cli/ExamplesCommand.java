@@ -54,6 +54,16 @@ final class ExamplesCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: what spark-submit set, else local[*].")
     String master;
 
+    @Option(names = "--engine", paramLabel = "onednn|reference",
+            description = "Forward engine: onednn (single precision, several images per pass; the default where it loads) "
+                    + "or reference (plain double precision, one image at a time, slow: the oracle).")
+    String engine;
+
+    @Option(names = "--batch", paramLabel = "N",
+            description = "Images of one size per oneDNN forward pass. Default: ${DEFAULT-VALUE} (0: the measured default, "
+                    + io.filterviz.examples.ScanModel.DEFAULT_BATCH + ").")
+    int batch;
+
     @Option(names = "--overwrite", description = "Replace the examples already in --out (nothing else there).")
     boolean overwrite;
 
@@ -66,7 +76,7 @@ final class ExamplesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         job.accept(new ExamplesConfig(images, model, preprocess, Options.layerNames(layer), top, imageSize, out, pictures,
-                master, overwrite, verbose));
+                master, overwrite, verbose, engine, batch));
         return Main.OK;
     }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Forward only: one image through the network up to the target tensors, and for each target the peak of every
- * channel (a vector's unit values). Engines implement it: {@link ReferenceScan} in double precision, a fast engine
- * later behind the same interface. An instance is used by one thread at a time.
+ * channel (a vector's unit values). Engines implement it: {@link ReferenceScan} in double precision (the oracle),
+ * {@link OnednnScan} in float, several images per pass. An instance is used by one thread at a time.
  */
 public interface ActivationScan extends AutoCloseable {
 
@@ -17,6 +17,16 @@ public interface ActivationScan extends AutoCloseable {
      *               preprocessing (the scan applies it)
      */
     List<ChannelPeaks> scan(float[] pixels, int height, int width);
+
+    /** Images of one size that one pass takes best (several where the engine is faster so). */
+    default int batch() { return 1; }
+
+    /** Several images of one size ({@link #batch} at most): each one's answer, in order. */
+    default List<List<ChannelPeaks>> scan(List<float[]> images, int height, int width) {
+        List<List<ChannelPeaks>> out = new java.util.ArrayList<>(images.size());
+        for (float[] image : images) out.add(scan(image, height, width));
+        return out;
+    }
 
     @Override
     default void close() {}

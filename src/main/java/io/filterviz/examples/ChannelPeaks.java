@@ -32,4 +32,26 @@ public record ChannelPeaks(String tensor, double[] score, int[] x, int[] y) {
         }
         return new ChannelPeaks(tensor, score, x, y);
     }
+
+    /** The same from single-precision values (a fast engine's); {@code values} may be longer than the tensor. */
+    public static ChannelPeaks of(String tensor, Shape shape, float[] values) {
+        int channels = shape.channels();
+        int plane = shape.height() * shape.width();
+        double[] score = new double[channels];
+        int[] x = new int[channels], y = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            float best = Float.NEGATIVE_INFINITY;
+            int at = 0;
+            for (int p = 0, i = c * plane; p < plane; p++, i++) {
+                if (values[i] > best) {
+                    best = values[i];
+                    at = p;
+                }
+            }
+            score[c] = best == Float.NEGATIVE_INFINITY ? Double.NaN : best;
+            x[c] = shape.vector() ? -1 : at % shape.width();
+            y[c] = shape.vector() ? -1 : at / shape.width();
+        }
+        return new ChannelPeaks(tensor, score, x, y);
+    }
 }

@@ -4,6 +4,7 @@ import io.filterviz.image.BicubicResize;
 import io.filterviz.image.RgbImage;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -32,7 +33,8 @@ public record ScanImage(RgbImage pixels, boolean grey) {
     public static ScanImage decode(byte[] bytes) {
         BufferedImage image;
         try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
+            // in memory: ImageIO.read(InputStream) would cache every file's bytes in a temporary file first
+            image = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
         } catch (Exception | LinkageError e) { // a corrupt file can throw anything from inside a reader
             throw new UnreadableImageException("a broken image (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")) + ")");

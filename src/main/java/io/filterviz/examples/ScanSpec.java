@@ -12,12 +12,17 @@ import java.util.List;
 
 /**
  * What every executor needs to scan images: the model file (its name as shipped, and the SHA-256 of its bytes, which
- * keys the executors' cache), the preprocessing, the target tensors, the input size and k.
+ * keys the executors' cache), the preprocessing, the target tensors, the input size, k, the engine and its batch.
  */
 public record ScanSpec(String modelName, String sha256, Preprocessing preprocess, List<String> targets, InputSize size,
-                       int top, int channels) implements Serializable {
+                       int top, int channels, String engine, int batch) implements Serializable {
     public ScanSpec {
         targets = List.copyOf(targets);
+    }
+
+    /** The same scan for other targets (the layers a rerun has left to do). */
+    public ScanSpec withTargets(List<String> targets) {
+        return new ScanSpec(modelName, sha256, preprocess, targets, size, top, channels, engine, batch);
     }
 
     /** The network as the scan runs it: the ONNX graph with the preprocessing in front (input in pixels 0–255). */

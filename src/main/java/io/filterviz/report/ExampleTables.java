@@ -10,7 +10,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** examples.csv and examples.parquet ({@code layer,filter,rank,image,score,x,y}), and each layer's own table. */
 public final class ExampleTables {
@@ -39,6 +43,25 @@ public final class ExampleTables {
         spark.createDataFrame(sparkRows, schema).coalesce(1).write()
                 .options(store.sparkWriteOptions()) // no .crc files on local disk
                 .mode(SaveMode.Overwrite).parquet(store.uri(ExampleLayout.PARQUET));
+    }
+
+    /**
+     * Per filter, the paths of its example crops best first (relative to --out) when an example scan of the layer
+     * finished in this folder; empty when none did, or when its table cannot be read (the gallery does without).
+     */
+    public static Map<Integer, List<String>> crops(OutputStore store, String layer) {
+        Map<Integer, List<String>> crops = new TreeMap<>();
+        try {
+            if (!store.exists(ExampleLayout.layerTable(layer))) return crops;
+            List<ExampleRow> rows = new ArrayList<>(readLayer(store, layer));
+            rows.sort(Comparator.comparingInt(ExampleRow::filter).thenComparingInt(ExampleRow::rank));
+            for (ExampleRow r : rows) {
+                crops.computeIfAbsent(r.filter(), f -> new ArrayList<>()).add(ExampleLayout.crop(layer, r.filter(), r.rank()));
+            }
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+        return crops;
     }
 
     private static byte[] csv(List<ExampleRow> rows) {

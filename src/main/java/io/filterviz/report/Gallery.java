@@ -4,6 +4,7 @@ import io.filterviz.result.FilterRecord;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The gallery: self-contained pages (no server, no network request, open from file://). A layer's page has the
@@ -27,8 +28,11 @@ final class Gallery {
     /**
      * @param model    the model's name, in the page's title
      * @param overview the overview page to link back to, or null when this page is the index
+     * @param examples per filter, the crops of its dataset examples best first (relative to --out), when an example
+     *                 scan of this layer is in the folder; empty otherwise
      */
-    static String layerPage(String model, String layer, String runJson, String grid, List<FilterRecord> results, String overview) {
+    static String layerPage(String model, String layer, String runJson, String grid, List<FilterRecord> results, String overview,
+                            Map<Integer, List<String>> examples) {
         StringBuilder cards = new StringBuilder();
         StringBuilder dead = new StringBuilder();
         int live = 0;
@@ -41,8 +45,9 @@ final class Gallery {
             String src = escape(OutputLayout.picture(r.id()));
             cards.append(String.format(Locale.ROOT, "<figure class=\"card\" data-filter=\"%d\" data-loss=\"%s\">"
                             + "<img src=\"%s\" alt=\"filter %d\" loading=\"lazy\" width=\"160\" height=\"160\">"
-                            + "<figcaption><b>#%d</b> loss %.2f · %.1f s</figcaption></figure>%n",
-                    r.filter(), Float.toString(r.loss()), src, r.filter(), r.filter(), r.loss(), r.seconds()));
+                            + "<figcaption><b>#%d</b> loss %.2f · %.1f s</figcaption>%s</figure>%n",
+                    r.filter(), Float.toString(r.loss()), src, r.filter(), r.filter(), r.loss(), r.seconds(),
+                    examplesHtml(layer, r.filter(), examples.getOrDefault(r.filter(), List.of()))));
         }
         String gridHtml = grid == null ? "<p>No live filter, so no grid.</p>"
                 : "<a href=\"" + escape(grid) + "\" class=\"zoom\"><img id=\"grid\" src=\"" + escape(grid) + "\" alt=\"grid\"></a>";
@@ -60,6 +65,21 @@ final class Gallery {
                 .replace("{{DEAD}}", dead.length() == 0 ? "none" : dead.toString())
                 .replace("{{CARDS}}", cards.toString());
     }
+
+    /** A card's strip of dataset examples (the best {@link #EXAMPLES_SHOWN} crops), linking to the examples' page. */
+    private static String examplesHtml(String layer, int filter, List<String> crops) {
+        if (crops.isEmpty()) return "";
+        StringBuilder html = new StringBuilder("<a class=\"examples\" href=\"")
+                .append(escape(ExamplesGallery.layerPage(layer))).append("\" title=\"dataset examples\">");
+        for (int i = 0; i < Math.min(EXAMPLES_SHOWN, crops.size()); i++) {
+            html.append(String.format(Locale.ROOT, "<img class=\"example\" src=\"%s\" alt=\"example %d of filter %d\" "
+                    + "loading=\"lazy\" width=\"50\" height=\"50\">", escape(crops.get(i)), i + 1, filter));
+        }
+        return html.append("</a>").toString();
+    }
+
+    /** Crops shown on a filter's card (the examples' page has all k). */
+    static final int EXAMPLES_SHOWN = 3;
 
     static String overview(String model, String runJson, List<LayerSummary> layers) {
         StringBuilder rows = new StringBuilder();
@@ -111,6 +131,8 @@ final class Gallery {
               .card { margin: 0; width: 160px; cursor: zoom-in; }
               .card img { width: 160px; height: 160px; display: block; }
               .card figcaption { font-size: .8em; padding-top: 3px; }
+              .card .examples { display: flex; gap: 5px; padding-top: 3px; cursor: pointer; }
+              .card img.example { width: 50px; height: 50px; image-rendering: pixelated; }
               #overlay { display: none; position: fixed; inset: 0; background: rgba(0,0,0,.9); cursor: zoom-out;
                          align-items: center; justify-content: center; }
               #overlay.open { display: flex; }
@@ -192,13 +214,13 @@ final class Gallery {
               function show(src) { big.src = src; overlay.classList.add('open'); }
               box.addEventListener('click', function (e) {
                 var card = e.target.closest('.card');
-                if (card) show(card.querySelector('img').getAttribute('src'));
+                if (card && !e.target.closest('.examples')) show(card.querySelector('img').getAttribute('src'));
               });
               document.querySelectorAll('a.zoom').forEach(function (a) {
                 a.addEventListener('click', function (e) { e.preventDefault(); show(a.getAttribute('href')); });
               });
               overlay.addEventListener('click', function () { overlay.classList.remove('open'); });
-              document.body.dataset.cards = String(box.querySelectorAll('.card img').length);
+              document.body.dataset.cards = String(box.querySelectorAll('.card > img').length);
             })();
             {{IMAGE_CHECK}}
             </script>

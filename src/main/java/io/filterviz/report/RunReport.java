@@ -115,9 +115,11 @@ public final class RunReport {
                     records.stream().mapToDouble(FilterRecord::seconds).sum()));
             if (severalLayers) {
                 write(OutputLayout.layerPage(layer.getKey()),
-                        Gallery.layerPage(model, layer.getKey(), runJson, grid, records, OutputLayout.INDEX));
+                        Gallery.layerPage(model, layer.getKey(), runJson, grid, records, OutputLayout.INDEX,
+                                ExampleTables.crops(store, layer.getKey())));
             } else {
-                write(OutputLayout.INDEX, Gallery.layerPage(model, layer.getKey(), runJson, grid, records, null));
+                write(OutputLayout.INDEX, Gallery.layerPage(model, layer.getKey(), runJson, grid, records, null,
+                        ExampleTables.crops(store, layer.getKey())));
             }
         }
         if (severalLayers) write(OutputLayout.INDEX, Gallery.overview(model, runJson, summaries));

@@ -1,10 +1,11 @@
 package io.filterviz.spark;
 
+import io.filterviz.examples.ActivationScan;
 import io.filterviz.examples.ImageScanner;
-import io.filterviz.examples.ReferenceScan;
+import io.filterviz.examples.ScanModel;
 import io.filterviz.examples.ScanSpec;
 import io.filterviz.examples.ScanTotals;
-import io.filterviz.model.graph.Graph;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
@@ -44,14 +45,15 @@ public final class ExampleScanRunner {
     private record ScanPartition(ScanSpec spec) implements FlatMapFunction<Iterator<Row>, ScanTotals> {
         @Override
         public Iterator<ScanTotals> call(Iterator<Row> files) {
-            Graph network = ExecutorNetworks.get(spec);
+            ScanModel model = ExecutorNetworks.scanModel(spec);
             ScanTotals totals = new ScanTotals(spec.top());
-            try (ReferenceScan scan = new ReferenceScan(network, spec.targets())) {
+            try (ActivationScan scan = model.open(spec.targets(), spec.batch(), TaskContext.get().cpus())) {
                 ImageScanner scanner = new ImageScanner(scan, spec.channels(), spec.size());
                 while (files.hasNext()) {
                     Row file = files.next();
                     scanner.accept(file.getString(0), (byte[]) file.get(1), totals);
                 }
+                scanner.finish(totals);
             }
             return List.of(totals).iterator();
         }

@@ -1,5 +1,6 @@
 package io.filterviz.spark;
 
+import io.filterviz.examples.ScanModel;
 import io.filterviz.examples.ScanSpec;
 import io.filterviz.model.graph.Graph;
 import org.apache.spark.SparkFiles;
@@ -14,15 +15,23 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The executor-side cache of networks for the example scan: one graph per (model bytes, preprocessing) per JVM, read
+ * The executor-side cache of networks for the example scan: one graph per (model bytes, preprocessing) per JVM, and
+ * one compiled scan model per engine of it (a handful of entries: one per model a job scans), read
  * from the file Spark shipped (SparkContext.addFile) and keyed by its SHA-256, not its path: two files of one content
  * share an entry, and a changed file under the same name is not mistaken for the old one.
  */
 final class ExecutorNetworks {
     private static final Map<String, Graph> NETWORKS = new ConcurrentHashMap<>();
+    private static final Map<String, ScanModel> SCAN_MODELS = new ConcurrentHashMap<>();
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorNetworks.class);
 
     private ExecutorNetworks() {}
+
+    /** The network compiled for the spec's engine (oneDNN's weights reordered once per JVM), shared by the tasks. */
+    static ScanModel scanModel(ScanSpec spec) {
+        return SCAN_MODELS.computeIfAbsent(spec.sha256() + "/" + spec.preprocess() + "/" + spec.engine(),
+                key -> ScanModel.of(spec.engine(), get(spec)));
+    }
 
     static Graph get(ScanSpec spec) {
         return NETWORKS.computeIfAbsent(spec.sha256() + "/" + spec.preprocess(), key -> {

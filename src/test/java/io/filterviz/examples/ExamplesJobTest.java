@@ -116,7 +116,8 @@ class ExamplesJobTest {
                 ExampleRow row = got.get(r);
                 assertEquals(r + 1, row.rank());
                 assertEquals(want.image(), row.image(), key + " rank " + (r + 1));
-                assertEquals(want.value(), row.score(), 1e-7 * Math.max(1, Math.abs(want.value())), key);
+                // the job scans in float (oneDNN, the default engine), the brute force in double
+                assertEquals(want.value(), row.score(), 1e-5 * Math.max(1, Math.abs(want.value())), key);
                 assertEquals(want.x(), row.x(), key);
                 assertEquals(want.y(), row.y(), key);
             }

@@ -69,6 +69,7 @@ class ScanImageTest {
             scanner.accept("b.txt", "hello".getBytes(StandardCharsets.UTF_8), totals);
             scanner.accept("a.png", TestImages.png(TestImages.random(new Random(3), 12, 12, true)), totals);
             scanner.accept("tiny.png", TestImages.png(TestImages.random(new Random(3), 1, 1, false)), totals);
+            scanner.finish(totals);
         }
         assertEquals(1, totals.scanned());
         assertEquals(2, totals.skipped());

@@ -66,6 +66,7 @@ class TopExamplesTest {
         try (ReferenceScan scan = new ReferenceScan(graph, TARGETS)) {
             ImageScanner scanner = new ImageScanner(scan, 3, InputSize.OWN);
             for (var f : files) scanner.accept(f.getKey(), f.getValue(), totals);
+            scanner.finish(totals);
         }
         return totals;
     }

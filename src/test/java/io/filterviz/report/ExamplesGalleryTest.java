@@ -73,4 +73,30 @@ class ExamplesGalleryTest {
         for (Path p : sources) assertTrue(p.startsWith(dir) && Files.isRegularFile(p), p + " is not a file under --out");
         assertArrayEquals(new byte[]{51}, Files.readAllBytes(sources.get(4)), "filter 1's card starts with its picture");
     }
+
+    @Test
+    void theAscentsCardsShowTheTopCropsOfAnExampleScanInTheSameOut() throws Exception {
+        Path dir = temp.resolve("out");
+        OutputStore out = OutputStore.open(dir.toString(), new Configuration());
+        List<io.filterviz.result.FilterRecord> records = new ArrayList<>();
+        for (int f = 0; f < 3; f++) records.add(new io.filterviz.result.FilterRecord(new FilterId(LAYER, f), 1f + f, 2, false, null));
+        String before = Gallery.layerPage("m", LAYER, "{}", null, records, null, ExampleTables.crops(out, LAYER));
+        assertTrue(!before.contains("class=\"example\""), "no example scan in the folder: no crops");
+
+        List<ExampleRow> rows = rowsWithCrops(out); // filters 0 and 1, ranks 1 to 3
+        rows.add(new ExampleRow(LAYER, 0, 4, "file:/images/x_04.png", 5, 1, 2));
+        out.write(ExampleLayout.crop(LAYER, 0, 4), new byte[]{4});
+        ExampleTables.writeLayer(out, LAYER, rows);
+        String html = Gallery.layerPage("m", LAYER, "{}", null, records, null, ExampleTables.crops(out, LAYER));
+        Files.writeString(dir.resolve(OutputLayout.INDEX), html);
+        List<Path> sources = images(dir.resolve(OutputLayout.INDEX));
+        List<Path> crops = sources.stream().filter(p -> p.toString().contains("/examples/")).toList();
+        assertEquals(2 * Gallery.EXAMPLES_SHOWN, crops.size(), "the best 3 of filters 0 and 1; filter 2 has none");
+        assertEquals(dir.resolve(ExampleLayout.crop(LAYER, 0, 1)), crops.get(0), "best first");
+        for (Path p : sources) {
+            if (p.toString().contains("/examples/")) assertTrue(Files.isRegularFile(p), p + " is linked but missing");
+        }
+        assertTrue(html.contains("href=\"" + ExamplesGallery.layerPage(LAYER) + "\""), "the card links the examples' page");
+        assertEquals(3, html.split("class=\"card\"", -1).length - 1);
+    }
 }

@@ -33,6 +33,10 @@ final class ChainBuild {
     final ChainParts parts;
     final Graph graph;
     final String target;
+    /** Every tensor Java reads after the forward pass: the target, or a scan's targets. */
+    final Set<String> targets;
+    /** Forward only (a scan): inference primitives, no pooling workspace, no backward pass. */
+    final boolean inference;
     final TargetHead head;
     final Map<String, Shape> shapes;
     final int batch;
@@ -62,11 +66,26 @@ final class ChainBuild {
 
     ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, int height, int width, int batch,
                boolean redirectRelus) {
+        this(model, parts, cut, target, Set.of(target), false, TargetHead.of(cut, target), height, width, batch,
+                redirectRelus);
+    }
+
+    /** A forward-only build computing every tensor of {@code targets} whole (a scan). */
+    static ChainBuild forwardOnly(OnednnModel model, ChainParts parts, Graph cut, List<String> targets, int height,
+                                  int width, int batch) {
+        return new ChainBuild(model, parts, cut, null, Set.copyOf(targets), true, TargetHead.whole(), height, width, batch,
+                false);
+    }
+
+    private ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, Set<String> targets,
+                       boolean inference, TargetHead head, int height, int width, int batch, boolean redirectRelus) {
         this.model = model;
         this.parts = parts;
         this.graph = cut;
         this.target = target;
-        this.head = TargetHead.of(cut, target);
+        this.targets = targets;
+        this.inference = inference;
+        this.head = head;
         this.shapes = cut.shapes(height, width);
         this.batch = batch;
         this.redirectRelus = redirectRelus;
@@ -81,7 +100,7 @@ final class ChainBuild {
             boolean weighted = node.op() instanceof Conv || node.op() instanceof Dense;
             if (!weighted && imageTensors.containsAll(node.inputs())) imageTensors.add(node.output());
             List<Node> readers = graph.consumers(node.output());
-            boolean notTarget = !node.output().equals(target);
+            boolean notTarget = !targets.contains(node.output());
             boolean fuses = node.op() instanceof Conv || node.op() instanceof ChannelAffine || node.op() instanceof Add;
             if (fuses && notTarget && readers.size() == 1
                     && TargetHead.isPlainRelu(readers.get(0).op())) {
@@ -93,6 +112,11 @@ final class ChainBuild {
                 foldedPads.put(readers.get(0).name(), node);
             }
         }
+    }
+
+    /** oneDNN's propagation kind of the forward primitives. */
+    int forwardKind() {
+        return inference ? dnnl_forward_inference : dnnl_forward_training;
     }
 
     /** Whether the ReLU that is the node's only reader is fused into it (a post-op). */

@@ -108,7 +108,7 @@ final class ConvolutionLowering extends Lowering {
 
     private dnnl_primitive_desc convForward(ConvGeometry g, int t, int dstType, int alg, boolean relu, String name) {
         dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
-        Dnnl.check(dnnl_dilated_convolution_forward_desc_init(desc, dnnl_forward_training, alg,
+        Dnnl.check(dnnl_dilated_convolution_forward_desc_init(desc, build.forwardKind(), alg,
                 Dnnl.md(t, dnnl_format_tag_any, g.src()), Dnnl.md(t, dnnl_format_tag_any, g.weights()),
                 Dnnl.md(dnnl_f32, dnnl_x, g.dst()[1]), Dnnl.md(dstType, dnnl_format_tag_any, g.dst()),
                 g.strides(), g.dilation(), g.padL(), g.padR()), "convolution_forward_desc_init " + name);
@@ -158,7 +158,7 @@ final class ConvolutionLowering extends Lowering {
                 : new long[]{d.outUnits(), in.channels(), in.height(), in.width()};
         long[] dst = {batch, d.outUnits()};
         dnnl_inner_product_desc_t desc = new dnnl_inner_product_desc_t();
-        Dnnl.check(dnnl_inner_product_forward_desc_init(desc, dnnl_forward_training, Dnnl.md(t, dnnl_format_tag_any, src),
+        Dnnl.check(dnnl_inner_product_forward_desc_init(desc, build.forwardKind(), Dnnl.md(t, dnnl_format_tag_any, src),
                 Dnnl.md(t, dnnl_format_tag_any, weightDims), Dnnl.md(dnnl_f32, dnnl_x, d.outUnits()),
                 Dnnl.md(t, dnnl_format_tag_any, dst)), "inner_product_forward_desc_init " + node.name());
         dnnl_primitive_desc pd = parts.desc(desc, parts.attr(), null, "inner product " + node.name());

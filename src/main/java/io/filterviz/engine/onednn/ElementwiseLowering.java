@@ -106,7 +106,7 @@ final class ElementwiseLowering extends Lowering {
 
     private Value eltwise(int alg, float alpha, float beta, Value x, String name) {
         dnnl_eltwise_desc_t desc = new dnnl_eltwise_desc_t();
-        Dnnl.check(dnnl_eltwise_forward_desc_init(desc, dnnl_forward_training, alg, x.md(), alpha, beta),
+        Dnnl.check(dnnl_eltwise_forward_desc_init(desc, build.forwardKind(), alg, x.md(), alpha, beta),
                 "eltwise_forward_desc_init " + name);
         dnnl_primitive_desc pd = parts.desc(desc, parts.attr(), null, "eltwise forward " + name);
         Value y = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));

@@ -65,6 +65,20 @@ public final class OnednnModel implements CompiledModel {
         return new OnednnFilterObjective(this, graph.upTo(target), target, threads);
     }
 
+    /**
+     * Forward passes to {@code targets} (tensors of the graph) for one thread at a time, on {@code threads} OpenMP
+     * threads (0: OpenMP's default): what a scan of a collection runs.
+     */
+    public OnednnForward newForward(List<String> targets, int threads) {
+        if (targets.isEmpty()) throw new IllegalArgumentException("no target tensor");
+        for (String t : targets) {
+            if (!graph.hasTensor(t) || t.equals(graph.input())) {
+                throw new IllegalArgumentException(t + " is not a layer's tensor of " + graph.name());
+            }
+        }
+        return new OnednnForward(this, graph, targets, threads);
+    }
+
     @Override
     public String deepest() { return deepest; }
 

@@ -50,12 +50,12 @@ final class SpatialLowering extends Lowering {
         long[] strides = {p.strideHeight(), p.strideWidth()}, kernel = {p.kernelHeight(), p.kernelWidth()};
         long[] left = {padT, padL}, right = {padB, padR};
         dnnl_pooling_desc_t desc = new dnnl_pooling_desc_t();
-        Dnnl.check(dnnl_pooling_forward_desc_init(desc, dnnl_forward_training, alg, x.md(),
+        Dnnl.check(dnnl_pooling_forward_desc_init(desc, build.forwardKind(), alg, x.md(),
                 Dnnl.md(x.dataType(), dnnl_format_tag_any, batch, out.channels(), out.height(), out.width()),
                 strides, kernel, left, right), "pooling_forward_desc_init " + node.name());
         dnnl_primitive_desc pd = parts.desc(desc, parts.attr(), null, "pooling forward " + node.name());
         Value y = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
-        Value workspace = alg == dnnl_pooling_max ? parts.buffer(Dnnl.query(pd, dnnl_query_workspace_md)) : null;
+        Value workspace = alg == dnnl_pooling_max && !build.inference ? parts.buffer(Dnnl.query(pd, dnnl_query_workspace_md)) : null;
         forward.add(workspace != null
                 ? parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_DST, y, DNNL_ARG_WORKSPACE, workspace)
                 : parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_DST, y));

@@ -47,7 +47,7 @@ record TargetHead(Node conv, List<Node> after, boolean fusedRelu) {
         }
     }
 
-    private static TargetHead whole() { return new TargetHead(null, List.of(), false); }
+    static TargetHead whole() { return new TargetHead(null, List.of(), false); }
 
     static boolean isPlainRelu(Op op) {
         return op instanceof Activation a && a.kind() == Activation.Kind.RELU;

@@ -1,0 +1,100 @@
+package io.filterviz.engine.onednn;
+
+import io.filterviz.model.graph.Graph;
+import io.filterviz.model.graph.Shape;
+import org.bytedeco.dnnl.dnnl_stream;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
+
+/**
+ * Forward passes to several target tensors for one thread: a stream, a {@link ForwardChain} per (image size, batch)
+ * built on first use, the least recently used closed beyond {@value #CHAINS} (a collection of many sizes must not
+ * hold a chain for each), and the buffers the chains share. Images of one size go through together, a batch at a time.
+ */
+public final class OnednnForward implements AutoCloseable {
+    /** Chains kept at once. */
+    static final int CHAINS = 8;
+
+    /** What the caller does with one image's values of one target (C × H × W channels first, or a vector). */
+    public interface TargetConsumer {
+        void accept(int image, int target, Shape shape, float[] values);
+    }
+
+    private final OnednnModel model;
+    private final Graph cut;
+    private final List<String> targets;
+    private final int threads;
+    private final dnnl_stream stream;
+    private final Arenas arenas = new Arenas();
+    private final Map<ChainKey, ForwardChain> chains = new LinkedHashMap<>(16, 0.75f, true);
+    private float[] values = new float[0];
+
+    OnednnForward(OnednnModel model, Graph graph, List<String> targets, int threads) {
+        this.model = model;
+        this.cut = graph.upTo(targets);
+        this.targets = List.copyOf(targets);
+        this.threads = threads;
+        this.stream = Dnnl.stream(model.engine());
+    }
+
+    public List<String> targets() { return targets; }
+
+    /**
+     * One pass for {@code images} (all {@code width × height}, in the network's input channels, channels first);
+     * {@code consumer} gets every image's every target. A size the network cannot take throws
+     * {@link io.filterviz.model.graph.ShapeException} before anything runs.
+     */
+    public void forward(List<float[]> images, int width, int height, TargetConsumer consumer) {
+        if (images.isEmpty()) return;
+        int size = cut.inputChannels() * width * height;
+        for (float[] image : images) {
+            if (image.length != size) {
+                throw new IllegalArgumentException("an image must hold " + cut.inputChannels() + " × " + height + " × " + width + " values");
+            }
+        }
+        OpenMpThreads.limitCallingThread(threads);
+        ForwardChain chain = chain(width, height, images.size());
+        chain.run(arenas, stream, images);
+        for (int t = 0; t < targets.size(); t++) {
+            Shape s = chain.shape(t);
+            int n = s.channels() * s.height() * s.width();
+            if (values.length < n) values = new float[n];
+            for (int b = 0; b < images.size(); b++) {
+                chain.read(t, b, values);
+                consumer.accept(b, t, s, values);
+            }
+        }
+    }
+
+    private ForwardChain chain(int width, int height, int batch) {
+        ChainKey key = new ChainKey(width, height, batch);
+        ForwardChain chain = chains.get(key);
+        if (chain != null) return chain;
+        cut.shapes(height, width); // a ShapeException for a size the network cannot take, before building
+        chain = new ForwardChain(model, cut, targets, width, height, batch);
+        chains.put(key, chain);
+        if (chains.size() > CHAINS) {
+            var eldest = chains.entrySet().iterator();
+            eldest.next().getValue().close();
+            eldest.remove();
+        }
+        return chain;
+    }
+
+    /** The chains built and kept (tests: the cache stays bounded). */
+    int chainsKept() { return chains.size(); }
+
+    @Override
+    public void close() {
+        chains.values().forEach(ForwardChain::close);
+        chains.clear();
+        arenas.close();
+        dnnl_stream_destroy(stream);
+    }
+
+    private record ChainKey(int width, int height, int batch) {}
+}
