@@ -60,7 +60,7 @@ public final class FilterVizJob {
         }
         String engine = ComputeBackends.resolveEngine(config.engine(), config.precision(), err);
         ComputeBackend backend = ComputeBackends.create(engine, config.precision());
-        JobPlan plan = planner.plan(config.withEngine(engine), backend.convolutions());
+        JobPlan plan = planner.plan(config.withEngine(engine), backend);
         ComputeBackends.checkRuns(engine, plan.graph());
         OutputStore store = OutputStore.open(plan.out(), hadoop);
         try (OutputLease lease = lease(store, config.overwrite(), sparkConf.get("spark.yarn.app.id", null))) {
@@ -76,7 +76,7 @@ public final class FilterVizJob {
                 Set<String> earlierLayers = new HashSet<>();
                 recorded.keySet().forEach(id -> earlierLayers.add(id.layer()));
                 RunReport report = new RunReport(store, state, plan.model().name(), plan.layerNamesWith(earlierLayers), out,
-                        Progress.forConsole(out));
+                        Progress.forConsole(out), plan.record().recipe().summary());
                 Map<FilterId, FilterRecord> finished = report.withIntactPictures(recorded, err::println);
                 report.begin(plan.items(), finished);
                 List<FilterId> remaining = plan.items().stream().filter(id -> !finished.containsKey(id)).toList();

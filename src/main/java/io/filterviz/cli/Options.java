@@ -4,8 +4,11 @@ import io.filterviz.config.BadInputException;
 import io.filterviz.config.FilterRange;
 import io.filterviz.config.JobConfig;
 import io.filterviz.config.OutputDim;
+import io.filterviz.config.Preset;
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.Precision;
+import io.filterviz.engine.lucid.Adam;
+import io.filterviz.engine.lucid.LucidSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,7 +47,18 @@ public final class Options implements Callable<Integer> {
         return Main.OK;
     }
 
+    /** Set by picocli when it parses a command line: which options were given on it (not from --conf-file). */
+    @CommandLine.Spec(CommandLine.Spec.Target.SELF)
+    CommandLine.Model.CommandSpec spec;
+
     // --- Algorithm ---
+    @Option(names = "--preset", paramLabel = "keras|lucid",
+            description = "The recipe: keras (the Keras example, bit for bit: --step, --epochs, --upscaling-*) or "
+                    + "lucid (Olah et al.'s Feature Visualization: Fourier parameters, random transforms, Adam; "
+                    + "readable pictures: --learning-rate, --steps, --init-sd, --fft-decay, --transforms, "
+                    + "--redirected-relu-steps).")
+    String preset = "keras";
+
     @Option(names = "--layer", paramLabel = "NAME[,NAME...]|all",
             description = "Layer(s) to visualise: a layer, node or tensor name (--list-layers lists them), a comma "
                     + "list, or all (every convolution, after its activation; one Spark job: the atlas). A tensor "
@@ -69,11 +83,37 @@ public final class Options implements Callable<Integer> {
     double upscalingFactor = AscentSettings.DEFAULT_UPSCALING_FACTOR;
 
     @Option(names = "--output-dim", paramLabel = "N|WxH", description = "Size of each filter's picture. "
-            + "Default: " + AscentSettings.DEFAULT_OUTPUT_DIM + ", or the network's input size when it takes one size only.")
+            + "Default: " + AscentSettings.DEFAULT_OUTPUT_DIM + " (" + LucidSettings.DEFAULT_OUTPUT_DIM + " under --preset "
+            + "lucid), or the network's input size when it takes one size only.")
     String outputDim;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the start noise (and of random weights).")
     long seed = AscentSettings.DEFAULT_SEED;
+
+    // --- The lucid preset ---
+    @Option(names = "--learning-rate", paramLabel = "X", description = "--preset lucid: Adam's learning rate.")
+    double learningRate = Adam.DEFAULT_LEARNING_RATE;
+
+    @Option(names = "--steps", paramLabel = "N", description = "--preset lucid: Adam steps per filter.")
+    int steps = LucidSettings.DEFAULT_STEPS;
+
+    @Option(names = "--init-sd", paramLabel = "X",
+            description = "--preset lucid: standard deviation of the start spectrum (0: a flat grey start).")
+    double initSd = LucidSettings.DEFAULT_INIT_SD;
+
+    @Option(names = "--fft-decay", paramLabel = "X",
+            description = "--preset lucid: the spectrum's scale falls as 1/frequency^X.")
+    double fftDecay = LucidSettings.DEFAULT_FFT_DECAY;
+
+    @Option(names = "--transforms", paramLabel = "standard|none",
+            description = "--preset lucid: Lucid's standard random transforms at each step (pad, jitter, scale, "
+                    + "rotate, jitter), or none. --transforms none --init-sd 0 is the deterministic form.")
+    String transforms = "standard";
+
+    @Option(names = "--redirected-relu-steps", paramLabel = "N",
+            description = "--preset lucid: the first N steps back-propagate Lucid's redirected ReLU gradient, which "
+                    + "revives units dead at the start (0: the plain gradient throughout).")
+    int redirectedReluSteps = LucidSettings.LUCID_REDIRECTED_RELU_STEPS;
 
     // --- Model ---
     @Option(names = "--model", paramLabel = "vgg16|vgg19|PATH|URI",
@@ -85,7 +125,8 @@ public final class Options implements Callable<Integer> {
     @Option(names = "--preprocess", paramLabel = "none|unit|caffe|torch|tf",
             description = "What the network expects instead of pixels (0-255): none (as is), unit (x/255), caffe "
                     + "(BGR minus ImageNet's mean), torch ((x/255 - mean)/std, ImageNet's), tf (x/127.5 - 1). "
-                    + "Default: none for vgg16 and vgg19 (the Keras example feeds raw pixels); a model file needs it.")
+                    + "Default: none for vgg16 and vgg19 (the Keras example feeds raw pixels; caffe under --preset "
+                    + "lucid); a model file needs it.")
     String preprocess;
 
     @Option(names = "--list-layers",
@@ -151,13 +192,65 @@ public final class Options implements Callable<Integer> {
                     + "next to submit.sh; command-line options override it.")
     Path confFile;
 
+    /** The Keras recipe's own options: bad input under --preset lucid. */
+    static final List<String> KERAS_ONLY = List.of("--step", "--epochs", "--upscaling-steps", "--upscaling-factor");
+    /** The lucid recipe's own options: bad input under --preset keras. */
+    static final List<String> LUCID_ONLY = List.of("--learning-rate", "--steps", "--init-sd", "--fft-decay",
+            "--transforms", "--redirected-relu-steps");
+
     JobConfig toConfig() {
+        Preset recipe = Preset.parse(preset);
+        checkOptionsOf(recipe);
         OutputDim dim = outputDim == null ? OutputDim.UNSET : OutputDim.parse(outputDim);
         AscentSettings ascent = new AscentSettings(step, epochs, upscalingSteps, upscalingFactor, dim.width(),
                 dim.height(), seed);
         return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange),
                 ascent, model, preprocess, listLayers, weights, weightsCache, weightsUrl, out, master, partitions, grid,
-                verbose, overwrite, startTimeout, engine, parsePrecision());
+                verbose, overwrite, startTimeout, engine, parsePrecision(), recipe,
+                recipe == Preset.LUCID ? lucidSettings() : null);
+    }
+
+    /**
+     * An option of the other recipe, given on the command line, is bad input: it would be silently ignored. Values
+     * from --conf-file are defaults, like the options' own, and are not checked here.
+     */
+    private void checkOptionsOf(Preset recipe) {
+        CommandLine.ParseResult parsed = spec == null ? null : spec.commandLine().getParseResult();
+        if (parsed == null) return;
+        List<String> foreign = recipe == Preset.LUCID ? KERAS_ONLY : LUCID_ONLY;
+        for (String name : foreign) {
+            if (!parsed.hasMatchedOption(name)) continue;
+            throw new BadInputException(recipe == Preset.LUCID
+                    ? name + " is an option of the Keras recipe, not of --preset lucid (which has "
+                            + String.join(", ", LUCID_ONLY) + ")"
+                    : name + " is an option of --preset lucid; add --preset lucid, or leave it out for the Keras "
+                            + "recipe (--preset keras, the default)");
+        }
+    }
+
+    /**
+     * The lucid numbers, each checked with the option's name. The output size and channels are placeholders: the
+     * planner settles them from --output-dim and the model.
+     */
+    private LucidSettings lucidSettings() {
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new BadInputException("--learning-rate must be positive, got " + learningRate);
+        }
+        if (steps <= 0) throw new BadInputException("--steps must be positive, got " + steps);
+        if (!(initSd >= 0) || Double.isInfinite(initSd)) {
+            throw new BadInputException("--init-sd must be 0 or more, got " + initSd);
+        }
+        if (!Double.isFinite(fftDecay)) throw new BadInputException("--fft-decay must be a finite number, got " + fftDecay);
+        LucidSettings.Transforms chosen = switch (transforms) {
+            case "standard" -> LucidSettings.Transforms.STANDARD;
+            case "none" -> LucidSettings.Transforms.NONE;
+            default -> throw new BadInputException("--transforms " + transforms + " is not one of standard, none");
+        };
+        if (redirectedReluSteps < 0) {
+            throw new BadInputException("--redirected-relu-steps must be 0 or more, got " + redirectedReluSteps);
+        }
+        return new LucidSettings(learningRate, steps, initSd, fftDecay, chosen, LucidSettings.DEFAULT_OUTPUT_DIM,
+                LucidSettings.DEFAULT_OUTPUT_DIM, 3, seed, redirectedReluSteps);
     }
 
     private Precision parsePrecision() {
@@ -191,8 +284,9 @@ public final class Options implements Callable<Integer> {
     private static final Map<String, List<String>> SECTIONS = new LinkedHashMap<>();
 
     static {
-        SECTIONS.put("Algorithm (defaults are the Keras example's numbers)", List.of("--layer", "--filter-range", "--step",
-                "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
+        SECTIONS.put("Algorithm (defaults are the Keras example's numbers)", List.of("--preset", "--layer", "--filter-range",
+                "--step", "--epochs", "--upscaling-steps", "--upscaling-factor", "--output-dim", "--seed"));
+        SECTIONS.put("Readable pictures: --preset lucid (defaults are Lucid's numbers)", LUCID_ONLY);
         SECTIONS.put("Model and weights", List.of("--model", "--preprocess", "--list-layers", "--weights",
                 "--weights-cache", "--weights-url"));
         SECTIONS.put("Compute", List.of("--engine", "--precision"));

@@ -2,6 +2,7 @@ package io.filterviz.config;
 
 import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.Precision;
+import io.filterviz.engine.lucid.LucidSettings;
 
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -22,16 +23,28 @@ import java.util.List;
  * @param startTimeoutMinutes how long the driver waits for a first task before it says why none started
  * @param engine     the compute engine (--engine); null: the default
  * @param precision  fp32 or bf16 (--precision)
+ * @param preset     the recipe (--preset): keras, the default, or lucid
+ * @param lucid      under {@code --preset lucid}, its numbers as given (their range checked); the output size and the
+ *                   input channels in it are placeholders the planner settles from the model and {@code ascent}'s
+ *                   output size (0×0: not given). Null under keras.
  */
 public record JobConfig(List<String> layers, FilterRange filterRange, AscentSettings ascent, String model,
                         String preprocess, boolean listLayers, String weights, Path weightsCache, String weightsUrl,
                         String out, String master, Integer partitions, Integer grid, boolean verbose,
-                        boolean overwrite, double startTimeoutMinutes, String engine, Precision precision)
+                        boolean overwrite, double startTimeoutMinutes, String engine, Precision precision,
+                        Preset preset, LucidSettings lucid)
         implements Serializable {
+
+    public JobConfig {
+        if ((preset == Preset.LUCID) != (lucid != null)) {
+            throw new IllegalArgumentException("the lucid numbers go with --preset lucid, and only with it");
+        }
+    }
 
     /** The same config with the compute engine the driver settled on (the default may fall back). */
     public JobConfig withEngine(String chosen) {
         return new JobConfig(layers, filterRange, ascent, model, preprocess, listLayers, weights, weightsCache,
-                weightsUrl, out, master, partitions, grid, verbose, overwrite, startTimeoutMinutes, chosen, precision);
+                weightsUrl, out, master, partitions, grid, verbose, overwrite, startTimeoutMinutes, chosen, precision,
+                preset, lucid);
     }
 }

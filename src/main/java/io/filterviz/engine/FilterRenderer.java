@@ -11,7 +11,7 @@ import io.filterviz.image.RgbImage;
  * VGG16), a filter whose loss is ≤ 1e−7 at any step is dead and stops at once; elsewhere (a raw convolution, a
  * logit) a loss ≤ 0 is a value like any other and the ascent goes on (docs/algorithm.md).
  */
-public final class FilterRenderer {
+public final class FilterRenderer implements RenderLoop {
     private final FilterObjective objective;
     private final AscentSettings settings;
     private final UpscalingSchedule schedule;
@@ -39,6 +39,17 @@ public final class FilterRenderer {
         this.earlyExit = earlyExit;
     }
 
+    /** The Keras recipe's loops: the ascent's numbers, its schedule and the network's input channels. */
+    public record Loops(AscentSettings settings, UpscalingSchedule schedule, int channels) implements RenderLoop.Factory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RenderLoop forLayer(FilterObjective objective, String layer, boolean earlyExit) {
+            return new FilterRenderer(objective, settings, schedule, layer, channels, earlyExit);
+        }
+    }
+
+    @Override
     public RenderedFilter render(int filter) {
         long start = System.nanoTime();
         UpscalingSchedule.Size size = schedule.start();

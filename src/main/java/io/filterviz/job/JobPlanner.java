@@ -2,8 +2,11 @@ package io.filterviz.job;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
+import io.filterviz.config.Preset;
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.ComputeBackend;
 import io.filterviz.engine.UpscalingSchedule;
+import io.filterviz.engine.lucid.LucidSettings;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.model.ResolvedWeights;
 import io.filterviz.model.VggArchitecture;
@@ -38,16 +41,32 @@ public final class JobPlanner {
         this.hadoop = hadoop;
     }
 
-    /** @param convolutions the compute backend's {@code convolutions()}, for the recipe in run.json */
-    public JobPlan plan(JobConfig config, String convolutions) {
+    /**
+     * @param backend the compute backend: its {@code convolutions()} for the recipe in run.json, and under
+     *                {@code --preset lucid} whether it has the redirected ReLU gradient
+     */
+    public JobPlan plan(JobConfig config, ComputeBackend backend) {
+        String convolutions = backend.convolutions();
         ModelResolver.ResolvedModel model = models.resolve(config);
         Graph graph = model.graph();
         VggArchitecture vgg = model.builtIn() ? VggArchitecture.named(model.name()).orElseThrow() : null;
         List<TargetLayer> targets = LayerSelection.targets(config.layers(), graph, vgg);
         FilterItems items = FilterItems.expand(config.filterRange(), targets);
-        AscentSettings ascent = AscentChecks.withDefaultOutput(config.ascent(), graph);
-        UpscalingSchedule schedule = ascent.schedule(graph.fixedWidth(), graph.fixedHeight());
-        AscentChecks.check(ascent, schedule, graph, targets);
+        AscentSettings ascent;
+        UpscalingSchedule schedule;
+        LucidSettings lucid = null;
+        if (config.preset() == Preset.LUCID) {
+            lucid = AscentChecks.lucid(config.lucid(), config.ascent(), graph, targets, backend, config.engine());
+            ascent = config.ascent().withOutput(lucid.outputWidth(), lucid.outputHeight());
+            // One size, the one the network sees: what the cost model (WorkOrder) needs
+            int seenWidth = graph.fixedSize() ? graph.fixedWidth() : lucid.outputWidth();
+            int seenHeight = graph.fixedSize() ? graph.fixedHeight() : lucid.outputHeight();
+            schedule = UpscalingSchedule.fixed(seenWidth, seenHeight, 1, lucid.outputWidth(), lucid.outputHeight());
+        } else {
+            ascent = AscentChecks.withDefaultOutput(config.ascent(), graph);
+            schedule = ascent.schedule(graph.fixedWidth(), graph.fixedHeight());
+            AscentChecks.check(ascent, schedule, graph, targets);
+        }
         checkRunOptions(config, items.largestRange());
         OutputStore store = OutputProbe.checkWritable(config.out(), hadoop);
         List<String> tensors = targets.stream().map(TargetLayer::name).toList();
@@ -59,12 +78,15 @@ public final class JobPlanner {
             spec = new ModelSpec(model.name(), w.source(), w.file(), w.contentHash(), w.seed(), spec.preprocess(), tensors);
             weightsIdentity = resolved.identity();
         }
-        Recipe recipe = Recipe.of(model.identity(), spec.preprocess().label(), ascent, weightsIdentity, config.engine(),
-                config.precision().label(), convolutions);
+        Recipe recipe = lucid != null
+                ? Recipe.lucid(model.identity(), spec.preprocess().label(), lucid, weightsIdentity, config.engine(),
+                        config.precision().label(), convolutions)
+                : Recipe.of(model.identity(), spec.preprocess().label(), ascent, weightsIdentity, config.engine(),
+                        config.precision().label(), convolutions);
         RunRecord.Selection selection = new RunRecord.Selection(tensors, config.filterRange().toString());
         RunRecord record = config.overwrite() ? RunRecord.first(recipe, selection)
                 : RunRecord.adding(store, recipe, selection);
-        return new JobPlan(config, spec, graph, targets, items.items(), ascent, schedule, record);
+        return new JobPlan(config, spec, graph, targets, items.items(), ascent, schedule, lucid, record);
     }
 
     /** --list-layers: the model's layers as a table (the model is read and checked whole; no weights are needed). */

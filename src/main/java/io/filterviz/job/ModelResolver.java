@@ -2,6 +2,7 @@ package io.filterviz.job;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.config.JobConfig;
+import io.filterviz.config.Preset;
 import io.filterviz.model.KerasVgg;
 import io.filterviz.model.Md5;
 import io.filterviz.model.graph.ModelException;
@@ -63,7 +64,9 @@ final class ModelResolver {
     }
 
     private static ResolvedModel builtIn(JobConfig config) {
-        Preprocessing preprocess = config.preprocess() == null ? Preprocessing.NONE : Preprocessing.parse(config.preprocess());
+        // The Keras example feeds VGG raw pixels; the lucid preset feeds it what it was trained on (caffe)
+        Preprocessing preprocess = config.preprocess() != null ? Preprocessing.parse(config.preprocess())
+                : config.preset() == Preset.LUCID ? Preprocessing.CAFFE : Preprocessing.NONE;
         Graph graph = preprocess.prepend(KerasVgg.architecture(config.model()));
         ModelSpec spec = new ModelSpec(config.model(), ModelSpec.Source.VGG_RANDOM, null, null, config.ascent().seed(),
                 preprocess, List.of());

@@ -33,6 +33,12 @@ final class Gallery {
      */
     static String layerPage(String model, String layer, String runJson, String grid, List<FilterRecord> results, String overview,
                             Map<Integer, List<String>> examples) {
+        return layerPage(model, layer, null, runJson, grid, results, overview, examples);
+    }
+
+    /** @param recipe the preset and its numbers as options, shown above the parameters; null: not shown */
+    static String layerPage(String model, String layer, String recipe, String runJson, String grid, List<FilterRecord> results,
+                            String overview, Map<Integer, List<String>> examples) {
         StringBuilder cards = new StringBuilder();
         StringBuilder dead = new StringBuilder();
         int live = 0;
@@ -58,6 +64,7 @@ final class Gallery {
                 .replace("{{BACK}}", back)
                 .replace("{{MODEL}}", escape(title(model)))
                 .replace("{{LAYER}}", escape(layer))
+                .replace("{{RECIPE}}", recipeHtml(recipe))
                 .replace("{{PARAMS}}", escape(runJson.trim()))
                 .replace("{{GRID}}", gridHtml)
                 .replace("{{LIVE}}", String.valueOf(live))
@@ -81,7 +88,12 @@ final class Gallery {
     /** Crops shown on a filter's card (the examples' page has all k). */
     static final int EXAMPLES_SHOWN = 3;
 
-    static String overview(String model, String runJson, List<LayerSummary> layers) {
+    /** The recipe line: which preset drew the pictures, and its numbers. */
+    private static String recipeHtml(String recipe) {
+        return recipe == null ? "" : "<p id=\"recipe\">Recipe: <code>" + escape(recipe) + "</code></p>\n";
+    }
+
+    static String overview(String model, String recipe, String runJson, List<LayerSummary> layers) {
         StringBuilder rows = new StringBuilder();
         for (LayerSummary l : layers) {
             String page = escape(OutputLayout.layerPage(l.layer()));
@@ -94,6 +106,7 @@ final class Gallery {
         return OVERVIEW
                 .replace("{{STYLE}}", STYLE)
                 .replace("{{IMAGE_CHECK}}", IMAGE_CHECK)
+                .replace("{{RECIPE}}", recipeHtml(recipe))
                 .replace("{{PARAMS}}", escape(runJson.trim()))
                 .replace("{{MODEL}}", escape(title(model)))
                 .replace("{{COUNT}}", String.valueOf(layers.size()))
@@ -152,7 +165,7 @@ final class Gallery {
             <body data-errors="0">
             <h1>What the filters of {{MODEL}} respond to, layer by layer</h1>
             <h2>Parameters</h2>
-            <pre id="params">{{PARAMS}}</pre>
+            {{RECIPE}}<pre id="params">{{PARAMS}}</pre>
             <h2>{{COUNT}} layers, from edges to objects</h2>
             <table class="layers">
             <tr><th>grid</th><th>layer</th><th>filters</th><th>time</th></tr>
@@ -178,7 +191,7 @@ final class Gallery {
             <body data-errors="0">
             {{BACK}}<h1>What the filters of {{MODEL}} <code>{{LAYER}}</code> respond to</h1>
             <h2>Parameters</h2>
-            <pre id="params">{{PARAMS}}</pre>
+            {{RECIPE}}<pre id="params">{{PARAMS}}</pre>
             <h2>Grid: the best filters by loss</h2>
             {{GRID}}
             <h2>Every filter ({{LIVE}} live, {{DEAD_COUNT}} dead)</h2>

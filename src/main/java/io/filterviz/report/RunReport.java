@@ -30,6 +30,7 @@ public final class RunReport {
     private final List<String> layers;
     private final PrintStream console;
     private final Progress progress;
+    private final String recipe;
     private final Map<FilterId, FilterRecord> results = new TreeMap<>(FilterId.BY_LAYER_THEN_FILTER);
     private int earlier;
 
@@ -39,6 +40,13 @@ public final class RunReport {
      */
     public RunReport(OutputStore store, ResumeState state, String model, List<String> layers, PrintStream console,
                      Progress progress) {
+        this(store, state, model, layers, console, progress, null);
+    }
+
+    /** @param recipe the preset and its numbers, as options ({@code Recipe.summary()}): on the console and the pages */
+    public RunReport(OutputStore store, ResumeState state, String model, List<String> layers, PrintStream console,
+                     Progress progress, String recipe) {
+        this.recipe = recipe;
         this.store = store;
         this.state = state;
         this.model = model;
@@ -76,6 +84,7 @@ public final class RunReport {
     public void begin(List<FilterId> planned, Map<FilterId, FilterRecord> finished) {
         results.putAll(finished);
         earlier = finished.size();
+        if (recipe != null) console.println("Recipe: " + recipe);
         Map<String, List<Integer>> plannedByLayer = new LinkedHashMap<>();
         for (String layer : layers) {
             List<Integer> filters = planned.stream().filter(id -> id.layer().equals(layer)).map(FilterId::filter).toList();
@@ -115,14 +124,14 @@ public final class RunReport {
                     records.stream().mapToDouble(FilterRecord::seconds).sum()));
             if (severalLayers) {
                 write(OutputLayout.layerPage(layer.getKey()),
-                        Gallery.layerPage(model, layer.getKey(), runJson, grid, records, OutputLayout.INDEX,
+                        Gallery.layerPage(model, layer.getKey(), recipe, runJson, grid, records, OutputLayout.INDEX,
                                 ExampleTables.crops(store, layer.getKey())));
             } else {
-                write(OutputLayout.INDEX, Gallery.layerPage(model, layer.getKey(), runJson, grid, records, null,
+                write(OutputLayout.INDEX, Gallery.layerPage(model, layer.getKey(), recipe, runJson, grid, records, null,
                         ExampleTables.crops(store, layer.getKey())));
             }
         }
-        if (severalLayers) write(OutputLayout.INDEX, Gallery.overview(model, runJson, summaries));
+        if (severalLayers) write(OutputLayout.INDEX, Gallery.overview(model, recipe, runJson, summaries));
         console.println("Gallery: " + store.uri(OutputLayout.INDEX));
     }
 

@@ -1,12 +1,10 @@
 package io.filterviz.spark;
 
-import io.filterviz.engine.AscentSettings;
 import io.filterviz.engine.CompiledModel;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.engine.FilterObjective;
-import io.filterviz.engine.FilterRenderer;
+import io.filterviz.engine.RenderLoop;
 import io.filterviz.engine.RenderedFilter;
-import io.filterviz.engine.UpscalingSchedule;
 import io.filterviz.image.Png;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.result.FilterId;
@@ -20,28 +18,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Executor side: render every (layer, filter) of a partition with the JVM's cached model. */
+/** Executor side: render every (layer, filter) of a partition with the JVM's cached model and the preset's loop. */
 final class RenderPartition implements FlatMapFunction<Iterator<List<FilterId>>, FilterRecord> {
     private static final long serialVersionUID = 1L;
 
     private final ModelSpec model;
     private final ComputeBackend backend;
-    private final AscentSettings settings;
-    private final UpscalingSchedule schedule;
-    private final int inputChannels;
+    private final RenderLoop.Factory loops;
     private final Map<String, Boolean> earlyExit;
 
     /**
-     * @param inputChannels the network's input channels (1: grey, 3: RGB)
-     * @param earlyExit     per layer, whether a loss ≤ 1e−7 means dead (the driver read it off the graph)
+     * @param loops     the preset's render loop (the Keras recipe's or the lucid one)
+     * @param earlyExit per layer, whether a loss ≤ 1e−7 means dead (the driver read it off the graph)
      */
-    RenderPartition(ModelSpec model, ComputeBackend backend, AscentSettings settings, UpscalingSchedule schedule,
-                    int inputChannels, Map<String, Boolean> earlyExit) {
+    RenderPartition(ModelSpec model, ComputeBackend backend, RenderLoop.Factory loops, Map<String, Boolean> earlyExit) {
         this.model = model;
         this.backend = backend;
-        this.settings = settings;
-        this.schedule = schedule;
-        this.inputChannels = inputChannels;
+        this.loops = loops;
         this.earlyExit = new LinkedHashMap<>(earlyExit);
     }
 
@@ -57,8 +50,8 @@ final class RenderPartition implements FlatMapFunction<Iterator<List<FilterId>>,
             while (partition.hasNext()) {
                 for (FilterId id : partition.next()) {
                     FilterObjective objective = objectives.forLayer(id.layer());
-                    RenderedFilter rendered = new FilterRenderer(objective, settings, schedule, id.layer(), inputChannels,
-                            earlyExit.get(id.layer())).render(id.filter());
+                    RenderedFilter rendered = loops.forLayer(objective, id.layer(), earlyExit.get(id.layer()))
+                            .render(id.filter());
                     results.add(new FilterRecord(id, rendered.loss(), rendered.seconds(), rendered.dead(),
                             rendered.dead() ? null : Png.encode(rendered.image())));
                 }

@@ -1,6 +1,9 @@
 package io.filterviz.spark;
 
 import io.filterviz.engine.ComputeBackend;
+import io.filterviz.engine.FilterRenderer;
+import io.filterviz.engine.RenderLoop;
+import io.filterviz.engine.lucid.LucidRenderer;
 import io.filterviz.job.JobPlan;
 import io.filterviz.job.TargetLayer;
 import io.filterviz.model.ModelSpec;
@@ -48,8 +51,7 @@ public final class SparkFilterRunner {
         for (TargetLayer target : plan.targets()) earlyExit.put(target.name(), target.earlyExit());
         // One element per slice: each partition is one list of items, in the planned order (most expensive first).
         JavaRDD<FilterRecord> rendered = jsc.parallelize(partitions, partitions.size())
-                .mapPartitions(new RenderPartition(model, backend, plan.ascent(), plan.schedule(),
-                        plan.graph().inputChannels(), earlyExit));
+                .mapPartitions(new RenderPartition(model, backend, loops(plan), earlyExit));
         RDD<FilterRecord> rdd = rendered.rdd();
         List<Object> indices = new ArrayList<>(IntStream.range(0, rdd.getNumPartitions()).boxed().toList());
         Deliver deliver = new Deliver(onResult, spark);
@@ -60,6 +62,14 @@ public final class SparkFilterRunner {
             if (deliver.failure == null) throw e;
         }
         if (deliver.failure != null) throw deliver.failure; // what went wrong on the driver, not "job cancelled"
+    }
+
+    /** The preset's render loop: the Keras example's, or the lucid one (a fixed-size network's size passed on). */
+    static RenderLoop.Factory loops(JobPlan plan) {
+        return switch (plan.config().preset()) {
+            case KERAS -> new FilterRenderer.Loops(plan.ascent(), plan.schedule(), plan.graph().inputChannels());
+            case LUCID -> new LucidRenderer.Loops(plan.lucid(), plan.graph().fixedWidth(), plan.graph().fixedHeight());
+        };
     }
 
     /** Executor side: a partition's results as one array for the driver. */

@@ -111,7 +111,7 @@ class DocumentedDefaultsTest {
         List<FilterId> items = List.of(new FilterId("block1_conv1", 0), new FilterId("block1_conv1", 1),
                 new FilterId("block1_conv1", 2));
         Graph vgg = KerasVgg.graph("vgg16", RandomWeights.create("block1_conv1", 1));
-        assertEquals(3, new JobPlan(none, null, vgg, null, items, AscentSettings.defaults(), AscentSettings.defaults().schedule(), null)
+        assertEquals(3, new JobPlan(none, null, vgg, null, items, AscentSettings.defaults(), AscentSettings.defaults().schedule(), null, null)
                         .partitions().size(),
                 "--partitions: one per filter");
         for (int live = 0; live <= 600; live++) {

@@ -1,12 +1,15 @@
 package io.filterviz.engine.lucid;
 
 import io.filterviz.engine.FilterObjective;
+import io.filterviz.engine.RenderLoop;
 import io.filterviz.engine.RenderedFilter;
 import io.filterviz.engine.StartImage;
 import io.filterviz.image.Deprocess;
 import io.filterviz.image.RgbImage;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -22,13 +25,31 @@ import java.util.SplittableRandom;
  * <p>Reproducible: the spectrum is drawn from (seed, layer, filter) and step t's transforms from (seed, layer, filter,
  * t), so a filter's picture never depends on partitioning or task order.
  */
-public final class LucidRenderer {
+public final class LucidRenderer implements RenderLoop {
     static final double PIXEL_SCALE = 255;
 
     private final LucidObjective objective;
     private final LucidSettings settings;
     private final String layer;
     private final boolean deadAtZero;
+    private final int networkWidth;
+    private final int networkHeight;
+
+    /**
+     * The lucid preset's loops.
+     *
+     * @param networkWidth  a network of one fixed input size: its width (it sees every image resized to that size,
+     *                      bilinear, as Lucent's {@code fixed_image_size}); 0: any size
+     * @param networkHeight its height, 0 with {@code networkWidth}
+     */
+    public record Loops(LucidSettings settings, int networkWidth, int networkHeight) implements RenderLoop.Factory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RenderLoop forLayer(FilterObjective objective, String layer, boolean earlyExit) {
+            return new LucidRenderer(LucidObjective.of(objective), settings, layer, earlyExit, networkWidth, networkHeight);
+        }
+    }
 
     /**
      * VGG's case: a target after a ReLU, so a loss still ≤ 1e−7 at the end means dead. The objective's redirected
@@ -40,12 +61,25 @@ public final class LucidRenderer {
 
     /** @param deadAtZero whether a final loss ≤ 1e−7 means a dead filter: only where the target cannot be negative */
     public LucidRenderer(LucidObjective objective, LucidSettings settings, String layer, boolean deadAtZero) {
+        this(objective, settings, layer, deadAtZero, 0, 0);
+    }
+
+    /**
+     * @param networkWidth  a fixed-size network's input width: what the transforms leave (or the untransformed image)
+     *                      is resized to it, bilinear, before the network; 0 for a network of any input size
+     * @param networkHeight its input height (0 with {@code networkWidth})
+     */
+    public LucidRenderer(LucidObjective objective, LucidSettings settings, String layer, boolean deadAtZero,
+                         int networkWidth, int networkHeight) {
         this.objective = objective;
         this.settings = settings;
         this.layer = layer;
         this.deadAtZero = deadAtZero;
+        this.networkWidth = networkWidth;
+        this.networkHeight = networkHeight;
     }
 
+    @Override
     public RenderedFilter render(int filter) {
         long start = System.nanoTime();
         int width = settings.outputWidth();
@@ -62,7 +96,7 @@ public final class LucidRenderer {
         Buffers buffers = new Buffers();
         for (int step = 0; step < settings.steps(); step++) {
             fourier.render(image);
-            TransformChain chain = transforms(filterSeed, step, height, width);
+            TransformChain chain = toNetwork(transforms(filterSeed, step, height, width));
             double[] seen = chain.apply(image, channels, workspace);
             int length = channels * chain.outHeight() * chain.outWidth();
             float[] input = buffers.input(length);
@@ -77,9 +111,12 @@ public final class LucidRenderer {
             adam.ascend(parameters, parameterGradient);
         }
         fourier.render(image);
-        float[] input = buffers.input(image.length);
-        for (int i = 0; i < image.length; i++) input[i] = (float) (image[i] * PIXEL_SCALE);
-        float loss = objective.lossAndGradient(input, width, height, filter, buffers.gradient(image.length),
+        TransformChain whole = toNetwork(TransformChain.identity(height, width));
+        double[] seen = whole.apply(image, channels, workspace);
+        int length = channels * whole.outHeight() * whole.outWidth();
+        float[] input = buffers.input(length);
+        for (int i = 0; i < length; i++) input[i] = (float) (seen[i] * PIXEL_SCALE);
+        float loss = objective.lossAndGradient(input, whole.outWidth(), whole.outHeight(), filter, buffers.gradient(length),
                 LucidObjective.ReluGradient.PLAIN);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (deadAtZero && loss <= Deprocess.EPSILON) return RenderedFilter.dead(filter, loss, seconds);
@@ -90,6 +127,18 @@ public final class LucidRenderer {
         if (settings.transforms() == LucidSettings.Transforms.NONE) return TransformChain.identity(height, width);
         return StandardTransforms.draw(new SplittableRandom(StartImage.mix(filterSeed, "transforms", step)), height, width);
     }
+
+    /** The chain, then a resize to a fixed-size network's input when what it leaves is another size. */
+    private TransformChain toNetwork(TransformChain chain) {
+        if (networkWidth <= 0 || (chain.outWidth() == networkWidth && chain.outHeight() == networkHeight)) return chain;
+        List<ImageTransform> all = new ArrayList<>(chain.transforms());
+        all.add(new BilinearResize(chain.outHeight(), chain.outWidth(), networkHeight, networkWidth));
+        return new TransformChain(height(), width(), all);
+    }
+
+    private int width() { return settings.outputWidth(); }
+
+    private int height() { return settings.outputHeight(); }
 
     /** Channels-first (0, 1) values × 255, truncated as numpy's astype(uint8); one channel becomes grey RGB. */
     static RgbImage picture(double[] image, int channels, int width, int height) {

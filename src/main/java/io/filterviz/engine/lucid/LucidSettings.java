@@ -37,6 +37,28 @@ public record LucidSettings(double learningRate, int steps, double initSd, doubl
         if (redirectedReluSteps < 0) throw new IllegalArgumentException("redirected ReLU steps must be >= 0");
     }
 
+    /** The same numbers at another picture size (the planner settles --output-dim). */
+    public LucidSettings withOutput(int width, int height) {
+        return new LucidSettings(learningRate, steps, initSd, fftDecay, transforms, width, height, channels, seed,
+                redirectedReluSteps);
+    }
+
+    /** The same numbers for a network of {@code inputChannels} (1: grey, 3: RGB). */
+    public LucidSettings withChannels(int inputChannels) {
+        return new LucidSettings(learningRate, steps, initSd, fftDecay, transforms, outputWidth, outputHeight,
+                inputChannels, seed, redirectedReluSteps);
+    }
+
+    /**
+     * The smallest side of the image the network sees (a network that takes any size): the picture's smaller side
+     * with no transforms; with the standard transforms the least any draw leaves (the 0.90 scale), pad and jitters
+     * included.
+     */
+    public int smallestSeenSide() {
+        if (transforms == Transforms.NONE) return Math.min(outputWidth, outputHeight);
+        return StandardTransforms.smallestSide(outputHeight, outputWidth);
+    }
+
     public static LucidSettings defaults() {
         return new LucidSettings(Adam.DEFAULT_LEARNING_RATE, DEFAULT_STEPS, DEFAULT_INIT_SD, DEFAULT_FFT_DECAY,
                 Transforms.STANDARD, DEFAULT_OUTPUT_DIM, DEFAULT_OUTPUT_DIM, 3, 42L, LUCID_REDIRECTED_RELU_STEPS);

@@ -46,6 +46,15 @@ final class StandardTransforms {
         return new TransformChain(height, width, chain);
     }
 
+    /** The smallest side any draw at this size leaves: pad, the first jitter, the smallest scale, the second jitter. */
+    static int smallestSide(int height, int width) {
+        int size = Math.max(height, width);
+        int pad = pixels(12, size), first = pixels(8, size), second = pixels(4, size);
+        int h = (int) (SCALES[0] * (height + 2 * pad - first)) - second;
+        int w = (int) (SCALES[0] * (width + 2 * pad - first)) - second;
+        return Math.min(h, w);
+    }
+
     private static Crop jitter(RandomGenerator random, int height, int width, int amount) {
         int top = random.nextInt(amount + 1);
         int left = random.nextInt(amount + 1);
