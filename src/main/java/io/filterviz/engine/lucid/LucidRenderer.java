@@ -140,17 +140,20 @@ public final class LucidRenderer implements RenderLoop {
 
     private int height() { return settings.outputHeight(); }
 
-    /** Channels-first (0, 1) values × 255, truncated as numpy's astype(uint8); one channel becomes grey RGB. */
+    /**
+     * Channels-first (0, 1) values × 255, truncated as numpy's astype(uint8); one channel is a grey picture, as the
+     * Keras recipe writes a grey network's.
+     */
     static RgbImage picture(double[] image, int channels, int width, int height) {
         int plane = width * height;
-        byte[] rgb = new byte[3 * plane];
+        byte[] pixels = new byte[channels * plane];
         for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                double v = image[(channels == 3 ? c : 0) * plane + p];
-                rgb[p * 3 + c] = (byte) (int) (Math.min(1.0, Math.max(0.0, v)) * PIXEL_SCALE);
+            for (int c = 0; c < channels; c++) {
+                double v = image[c * plane + p];
+                pixels[p * channels + c] = (byte) (int) (Math.min(1.0, Math.max(0.0, v)) * PIXEL_SCALE);
             }
         }
-        return new RgbImage(width, height, rgb);
+        return new RgbImage(width, height, channels, pixels);
     }
 
     /** The network's input and gradient arrays, one pair per length (the standard transforms draw 11 sizes). */
