@@ -7,6 +7,7 @@ import io.filterviz.config.JobConfig;
 import io.filterviz.image.GridStitcher;
 import io.filterviz.job.JobPlan;
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.lucid.LucidSettings;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.KerasVgg;
 import io.filterviz.model.RandomWeights;
@@ -91,8 +92,10 @@ class DocumentedDefaultsTest {
                 "--engine", "`" + ComputeBackends.DEFAULT + "` (`" + ComputeBackends.FALLBACK + "` where oneDNN does not load)",
                 "--master", "spark-submit's, else `" + FilterVizJob.LOCAL_MASTER + "`",
                 "--filter-range", "all filters",
-                "--output-dim", "`" + AscentSettings.defaults().outputWidth() + "` (a fixed-size network: its input size)",
-                "--preprocess", "`" + Preprocessing.NONE.label() + "` for vgg16 and vgg19; a model file needs it",
+                "--output-dim", "`" + AscentSettings.defaults().outputWidth() + "` (`" + LucidSettings.DEFAULT_OUTPUT_DIM
+                        + "` under `--preset lucid`; a fixed-size network: its input size)",
+                "--preprocess", "`" + Preprocessing.NONE.label() + "` for vgg16 and vgg19 (`" + Preprocessing.CAFFE.label()
+                        + "` under `--preset lucid`); a model file needs it",
                 "--partitions", "one per filter",
                 "--grid", "floor(sqrt(live filters))",
                 "--weights-url", "Keras' official URL",
@@ -139,7 +142,8 @@ class DocumentedDefaultsTest {
     @Test
     void everyDocumentedDefaultReachesHelp() {
         String help = Options.commandLine(new Options(config -> { })).getUsageMessage();
-        for (String value : List.of("block5_conv1", "1.0", "15", "9", "1.2", "412", "42", "imagenet")) {
+        for (String value : List.of("keras", "block5_conv1", "1.0", "15", "9", "1.2", "412", "42", "imagenet", "0.05", "512",
+                "0.01", "standard", "17")) {
             assertTrue(help.contains("Default: " + value), value + " missing from --help");
         }
     }
