@@ -176,6 +176,47 @@ class ClusterIT {
         }
     }
 
+    /**
+     * --preset lucid on the cluster: the same pictures as local mode, byte for byte (a filter's spectrum and
+     * transforms depend only on seed, layer and filter; one thread per task on both sides), run.json with the preset,
+     * and a rerun on the cluster that resumes without computing anything.
+     */
+    @Test
+    void theLucidPresetOnTheClusterMatchesLocalModeAndResumes() throws Exception {
+        List<String> lucid = List.of("--weights", weights.toString(), "--preset", "lucid", "--steps", "6",
+                "--output-dim", "48", "--filter-range", "0:4");
+        Path onCluster = WORK.resolve("lucid-on-cluster"), local = WORK.resolve("lucid-local");
+        List<String> clusterArgs = new ArrayList<>(lucid);
+        clusterArgs.addAll(List.of("--master", cluster.masterUrl(), "--out", onCluster.toString()));
+        List<String> localArgs = new ArrayList<>(lucid);
+        localArgs.addAll(List.of("--master", "local[2]", "--out", local.toString()));
+        String clusterLog = finish(submit(cluster.environment(), clusterArgs, "lucid-on-cluster.log"), "lucid-on-cluster.log");
+        finish(submit(Map.of(), localArgs, "lucid-local.log"), "lucid-local.log");
+        assertTrue(clusterLog.contains("Recipe: --preset lucid --learning-rate 0.05 --steps 6 ")
+                && clusterLog.contains("4 filters processed: "), clusterLog);
+
+        Map<Integer, Float> clusterLosses = ResultsCsv.losses(onCluster), localLosses = ResultsCsv.losses(local);
+        assertEquals(List.of(0, 1, 2, 3), new ArrayList<>(clusterLosses.keySet()));
+        assertEquals(localLosses, clusterLosses);
+        int pictures = 0;
+        for (int f = 0; f < 4; f++) {
+            Path picture = Path.of("filters", String.format("block5_conv1_%04d.png", f));
+            assertEquals(Files.exists(local.resolve(picture)), Files.exists(onCluster.resolve(picture)), picture.toString());
+            if (!Files.exists(local.resolve(picture))) continue;
+            pictures++;
+            assertArrayEquals(Files.readAllBytes(local.resolve(picture)), Files.readAllBytes(onCluster.resolve(picture)),
+                    picture.toString());
+            assertEquals(48, Png.decode(Files.readAllBytes(onCluster.resolve(picture))).width());
+        }
+        assertTrue(pictures > 0, "no live filter to compare: " + clusterLog);
+        String runJson = Files.readString(onCluster.resolve("run.json"));
+        assertTrue(runJson.contains("\"preset\" : \"lucid\"") && runJson.contains("\"steps\" : 6"), runJson);
+
+        String again = finish(submit(cluster.environment(), clusterArgs, "lucid-again.log"), "lucid-again.log");
+        assertTrue(again.contains("Resuming: 4 finished filters skipped, 0 to compute"), again);
+        assertEquals(clusterLosses, ResultsCsv.losses(onCluster));
+    }
+
     @Test
     void aKilledExecutorCostsTimeNotResults() throws Exception {
         Path out = WORK.resolve("executor-killed");
