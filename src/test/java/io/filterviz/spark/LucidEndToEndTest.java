@@ -175,6 +175,18 @@ class LucidEndToEndTest {
         }
     }
 
+    @Test
+    void theAtlasOfAModelFileWithThePreset() throws Exception {
+        Path out = dir.resolve("atlas");
+        MainRun run = ok(run(List.of("--model", FASHION.toString(), "--preprocess", "unit", "--preset", "lucid",
+                "--layer", "all", "--filter-range", "0:2", "--steps", "4", "--master", "local[2]"), out));
+        List<String> rows = Files.readAllLines(out.resolve("results.csv")).subList(1, 7);
+        assertEquals(List.of("/relu1/Relu_output_0", "/relu2/Relu_output_0", "/relu3/Relu_output_0"),
+                rows.stream().map(l -> l.split(",")[0]).distinct().toList(), run.out());
+        assertEquals(7, Files.readAllLines(out.resolve("results.csv")).size(), "3 layers, 2 filters each");
+        assertTrue(Files.readString(out.resolve("index.html")).contains("Recipe: <code>--preset lucid"));
+    }
+
     /**
      * The trained network's class pictures at the preset's defaults (512 steps, transforms, Adam, 28×28): the network
      * itself, run in double precision on the written grey pictures, puts at least 9 of the 10 into their own class.
