@@ -87,7 +87,8 @@ public final class Options implements Callable<Integer> {
             + "lucid), or the network's input size when it takes one size only.")
     String outputDim;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of the start noise (and of random weights).")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the start noise, or under --preset lucid of "
+            + "the start spectrum and the transforms (and of random weights).")
     long seed = AscentSettings.DEFAULT_SEED;
 
     // --- The lucid preset ---
