@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
  * counting 2 × the forward's convolution and dense FLOPs up to the target; with --schedule, whole filters at the
  * Keras example's schedule.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, subcommands = ScanBench.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, subcommands = {ScanBench.class, SpectralBench.class},
         description = "Times the gradient-ascent compute path on random weights; 'bench scan' times the example scan.")
 public final class Bench implements Callable<Integer> {
     @Option(names = "--sizes", split = ",", description = "Square image sizes to time.")
