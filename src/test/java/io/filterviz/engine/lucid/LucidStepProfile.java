@@ -43,6 +43,10 @@ public final class LucidStepProfile {
         CompiledModel model = new OnednnBackend(precision).compile(graph);
         try (FilterObjective path = model.newObjective(layer, 2)) {
             LucidObjective objective = LucidObjective.of(path);
+            if (args.length > 4 && args[4].equals("ab")) {
+                redirectedAgainstPlain(objective, channels, size + 12, filters);
+                return;
+            }
             LucidSettings d = LucidSettings.defaults();
             LucidSettings settings = new LucidSettings(d.learningRate(), steps, d.initSd(), d.fftDecay(), d.transforms(),
                     size, size, channels, d.seed(), d.redirectedReluSteps());
@@ -101,6 +105,26 @@ public final class LucidStepProfile {
                 ms(tApply, settings.steps()), ms(tCopy, settings.steps()), ms(tPlain, settings.steps() - red),
                 ms(tRedirected, red), red, tRedirected / 1e9, ms(tAdjoint, settings.steps()),
                 ms(tBackward, settings.steps()), ms(tAdam, settings.steps()));
+    }
+
+    /** Alternates plain and redirected calls at one size (chains built first): the median ms of each. */
+    private static void redirectedAgainstPlain(LucidObjective objective, int channels, int size, int rounds) {
+        float[] image = new float[channels * size * size], gradient = new float[image.length];
+        SplittableRandom random = new SplittableRandom(1);
+        for (int i = 0; i < image.length; i++) image[i] = (float) (random.nextDouble() * 255);
+        LucidObjective.ReluGradient[] kinds = LucidObjective.ReluGradient.values();
+        for (LucidObjective.ReluGradient kind : kinds) objective.lossAndGradient(image, size, size, 0, gradient, kind);
+        double[][] ms = new double[2][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (LucidObjective.ReluGradient kind : kinds) {
+                long t = System.nanoTime();
+                objective.lossAndGradient(image, size, size, 0, gradient, kind);
+                ms[kind.ordinal()][r] = (System.nanoTime() - t) / 1e6;
+            }
+        }
+        for (double[] m : ms) java.util.Arrays.sort(m);
+        System.out.printf(Locale.ROOT, "ab: size=%d rounds=%d median_ms plain=%.1f redirected=%.1f ratio=%.2f%n", size, rounds,
+                ms[0][rounds / 2], ms[1][rounds / 2], ms[1][rounds / 2] / ms[0][rounds / 2]);
     }
 
     private static double ms(long nanos, int steps) { return steps == 0 ? 0 : nanos / 1e6 / steps; }
