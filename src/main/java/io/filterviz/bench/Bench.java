@@ -7,6 +7,8 @@ import io.filterviz.engine.RenderedFilter;
 import io.filterviz.engine.FilterRenderer;
 import io.filterviz.engine.FilterObjective;
 import io.filterviz.engine.Precision;
+import io.filterviz.engine.lucid.LucidRenderer;
+import io.filterviz.engine.lucid.LucidSettings;
 import io.filterviz.model.KerasVgg;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.RandomWeights;
@@ -34,7 +36,7 @@ import java.util.concurrent.Callable;
  * counting 2 × the forward's convolution and dense FLOPs up to the target; with --schedule, whole filters at the
  * Keras example's schedule.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, subcommands = ScanBench.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, subcommands = {ScanBench.class, SpectralBench.class},
         description = "Times the gradient-ascent compute path on random weights; 'bench scan' times the example scan.")
 public final class Bench implements Callable<Integer> {
     @Option(names = "--sizes", split = ",", description = "Square image sizes to time.")
@@ -78,6 +80,17 @@ public final class Bench implements Callable<Integer> {
                     + "Times are given per step of the whole batch and per image.")
     List<Integer> batches = List.of(1);
 
+    @Option(names = "--lucid", description = "Also time N whole filters of the Lucid recipe at its defaults (128 px, "
+            + "512 steps, standard transforms, 17 redirected-ReLU steps; VGG16 sees the image through caffe "
+            + "preprocessing, as torch_speed.py --lucid does), filters 0 … N − 1.")
+    int lucid;
+
+    @Option(names = "--lucid-steps", description = "With --lucid: steps per filter.")
+    int lucidSteps = LucidSettings.DEFAULT_STEPS;
+
+    @Option(names = "--lucid-size", description = "With --lucid: image side in px.")
+    int lucidSize = LucidSettings.DEFAULT_OUTPUT_DIM;
+
     @Option(names = "--threads", description = "Threads of the compute path. Default: every core.")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -119,6 +132,7 @@ public final class Bench implements Callable<Integer> {
                             median / batch, gflop, gflop / (median / 1000));
                 }
             }
+            if (lucid > 0) lucid(path, graph.inputChannels(), layer, what);
             if (schedule) {
                 FilterRenderer renderer = new FilterRenderer(path, AscentSettings.defaults(), layer);
                 // A dead filter stops at its first step: it would drag the median of whole filters down.
@@ -142,9 +156,34 @@ public final class Bench implements Callable<Integer> {
         }
     }
 
-    /** VGG16 with random weights up to --layer, or the --model file with its preprocessing. */
+    /**
+     * Whole filters of the Lucid recipe at its defaults, the chains built on the first filter counted in (as PyTorch's
+     * first filter counts its own warm-up). One line per filter, then the median.
+     */
+    private void lucid(FilterObjective path, int channels, String layer, String what) {
+        LucidSettings d = LucidSettings.defaults();
+        LucidSettings settings = new LucidSettings(d.learningRate(), lucidSteps, d.initSd(), d.fftDecay(), d.transforms(),
+                lucidSize, lucidSize, channels, d.seed(), d.redirectedReluSteps());
+        LucidRenderer renderer = new LucidRenderer(path, settings, layer);
+        double[] seconds = new double[lucid];
+        String common = String.format(Locale.ROOT, "size=%d steps=%d redirected=%d transforms=%s %s", lucidSize,
+                lucidSteps, settings.redirectedReluSteps(), settings.transforms().name().toLowerCase(Locale.ROOT), what);
+        for (int f = 0; f < lucid; f++) {
+            RenderedFilter outcome = renderer.render(f);
+            seconds[f] = outcome.seconds();
+            System.out.printf(Locale.ROOT, "bench: lucid filter=%d %s seconds=%.2f loss=%.4g%s%n", f, common,
+                    outcome.seconds(), outcome.loss(), outcome.dead() ? " dead" : "");
+        }
+        System.out.printf(Locale.ROOT, "bench: lucid %s filters=%d median_seconds_per_filter=%.2f%n", common, lucid,
+                median(seconds));
+    }
+
+    /** VGG16 with random weights up to --layer (caffe preprocessing in front with --lucid), or the --model file. */
     private Graph graph() {
-        if (model == null) return KerasVgg.graph("vgg16", RandomWeights.create(layer == null ? "block5_conv1" : layer, 1));
+        if (model == null) {
+            Graph vgg = KerasVgg.graph("vgg16", RandomWeights.create(layer == null ? "block5_conv1" : layer, 1));
+            return lucid > 0 ? Preprocessing.CAFFE.prepend(vgg) : vgg;
+        }
         return Preprocessing.parse(preprocess).prepend(OnnxLoader.load(model));
     }
 

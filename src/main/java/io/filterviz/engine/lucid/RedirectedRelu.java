@@ -64,4 +64,25 @@ public final class RedirectedRelu {
             }
         }
     }
+
+    /**
+     * The rule on top of the plain gradient already in {@code dx} (an engine's own backward, which is 0 wherever the
+     * plain derivative is): per image, if {@code dx} is nonzero anywhere it stays; where it is zero everywhere, it
+     * becomes the redirected gradient of {@code x} (the input, or a ReLU's output) and {@code dy}. The three share one
+     * layout, any element order, {@code images} consecutive parts of {@code size} values.
+     */
+    public static void redirectWhereBlocked(Activation a, FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int images, int size) {
+        for (int b = 0; b < images; b++) {
+            int from = b * size, to = from + size;
+            boolean passes = false;
+            for (int i = from; i < to; i++) {
+                if (dx.get(i) != 0) {
+                    passes = true;
+                    break;
+                }
+            }
+            if (passes) continue;
+            for (int i = from; i < to; i++) dx.put(i, (float) redirected(a, x.get(i), dy.get(i)));
+        }
+    }
 }

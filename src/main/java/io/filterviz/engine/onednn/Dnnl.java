@@ -138,6 +138,20 @@ final class Dnnl {
 
     static long bytes(dnnl_memory_desc_t md) { return dnnl_memory_desc_get_size(md); }
 
+    /**
+     * Whether each of the {@code batch} images of a tensor in this layout is one contiguous part of {@code bytes(md) /
+     * batch} bytes, image after image: a blocked layout whose outermost dimension is the batch (not blocked, no
+     * offset), as nchw, nhwc and nChw16c are.
+     */
+    static boolean imagesContiguous(dnnl_memory_desc_t md, int batch) {
+        if (batch == 1) return true;
+        if (md.format_kind() != dnnl_blocked || md.offset0() != 0 || md.ndims() < 1 || md.dims().get(0) != batch) return false;
+        org.bytedeco.dnnl.dnnl_blocking_desc_t blocking = md.format_desc_blocking();
+        for (int i = 0; i < blocking.inner_nblks(); i++) if (blocking.inner_idxs().get(i) == 0) return false;
+        long elements = bytes(md) / dnnl_data_type_size(md.data_type());
+        return blocking.strides().get(0) * batch == elements;
+    }
+
     /** The descriptor's bytes, as a map key: equal layouts give equal keys. */
     static ByteBuffer key(dnnl_memory_desc_t md) {
         byte[] bytes = new byte[(int) md.sizeof()];

@@ -31,7 +31,7 @@ final class ElementwiseLowering extends Lowering {
             Value dy = gradientOf(node.output());
             if (dy == null) return;
             // ReLU backward from the saved output: y > 0 exactly where the pre-activation was > 0.
-            Value dx = build.redirectRelus ? redirectedBackward((Activation) node.op(), y, dy)
+            Value dx = build.redirectRelus ? redirectedBackward((Activation) node.op(), dnnl_eltwise_relu, 0f, 0f, y, dy, node.name())
                     : eltwiseBackward(dnnl_eltwise_relu, 0f, 0f, y, dy, node.name());
             contribute(node.inputs().get(0), dx);
         });
@@ -76,18 +76,41 @@ final class ElementwiseLowering extends Lowering {
         backwardBuilders.add(() -> {
             Value dy = gradientOf(node.output());
             if (dy == null) return;
-            contribute(node.inputs().get(0), build.redirectRelus && RedirectedRelu.applies(a) ? redirectedBackward(a, x, dy)
+            contribute(node.inputs().get(0), build.redirectRelus && RedirectedRelu.applies(a)
+                    ? redirectedBackward(a, algorithm, al, be, x, dy, node.name())
                     : eltwiseBackward(algorithm, al, be, x, dy, node.name()));
         });
     }
 
     /**
-     * Lucid's redirected gradient of a ReLU or Clip ({@link RedirectedRelu}), in Java on plain f32 copies of its
-     * input (or a ReLU's output) and of the incoming gradient: the rule needs, per image, whether the plain gradient
-     * is zero over the whole tensor. Built only into the chains of redirected steps; the plain chains keep oneDNN's
-     * eltwise backward.
+     * Lucid's redirected gradient of a ReLU or Clip ({@link RedirectedRelu}): the rule needs, per image, whether the
+     * plain gradient is zero over the whole tensor. Built only into the chains of redirected steps; the plain chains
+     * keep oneDNN's eltwise backward alone.
+     *
+     * <p>In f32, where each image is one contiguous part of the tensor (batch 1, or nchw / nhwc / nChw16c), oneDNN's
+     * plain backward runs as in a plain chain, in the tensor's own layout, and a Java step then looks, image by image,
+     * for a nonzero value of its result: it stops at the first one (a live layer: nothing else to do), and only where
+     * there is none replaces that image's values by the redirected ones, read from the input (or a ReLU's output) and
+     * the incoming gradient in the same layout (the rule is element-wise; a blocked layout's padding holds zeros in
+     * all three and stays zero). Otherwise (bf16, or a batch-blocked layout) plain f32 copies of the input and the
+     * incoming gradient go through {@link RedirectedRelu#backward}.
      */
-    private Value redirectedBackward(Activation a, Value x, Value dy) {
+    private Value redirectedBackward(Activation a, int alg, float alpha, float beta, Value x, Value dy, String name) {
+        if (x.dataType() == dnnl_f32 && Dnnl.imagesContiguous(x.md(), batch)) {
+            Value[] dyInAndDx = new Value[2];
+            Value dx = eltwiseBackward(alg, alpha, beta, x, dy, name, dyInAndDx);
+            Value dyIn = dyInAndDx[0];
+            if (!Dnnl.same(dyIn.md(), x.md()) || !Dnnl.same(dx.md(), x.md())) {
+                throw new IllegalStateException("eltwise backward " + name + " changed the layout");
+            }
+            int perImage = Math.toIntExact(Dnnl.bytes(x.md()) / Float.BYTES / batch);
+            backward.add(parts.java(stream -> {
+                Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
+                RedirectedRelu.redirectWhereBlocked(a, x.buffer().floats().asBuffer(), dyIn.buffer().floats().asBuffer(),
+                        dx.buffer().floats().asBuffer(), batch, perImage);
+            }, x, dyIn, dx));
+            return dx;
+        }
         long[] dims = x.dims();
         dnnl_memory_desc_t plain = Dnnl.plain(dnnl_f32, dims);
         long values = 1;
@@ -116,6 +139,11 @@ final class ElementwiseLowering extends Lowering {
 
     /** d/dx of an element-wise function at the forward's input {@code x} (for a fused ReLU: its output). */
     private Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name) {
+        return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
+    }
+
+    /** The same; {@code dyInAndDx}, when given, receives the incoming gradient as the primitive reads it, and dx. */
+    private Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name, Value[] dyInAndDx) {
         dnnl_eltwise_desc_t fwdDesc = new dnnl_eltwise_desc_t();
         Dnnl.check(dnnl_eltwise_forward_desc_init(fwdDesc, dnnl_forward_training, alg, x.md(), alpha, beta),
                 "eltwise_forward_desc_init");
@@ -126,6 +154,10 @@ final class ElementwiseLowering extends Lowering {
         Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
         Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
         backward.add(parts.primitive(back, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_DIFF_SRC, dx));
+        if (dyInAndDx != null) {
+            dyInAndDx[0] = dyIn;
+            dyInAndDx[1] = dx;
+        }
         return dx;
     }
 
