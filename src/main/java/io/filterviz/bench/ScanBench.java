@@ -5,7 +5,6 @@ import io.filterviz.engine.onednn.OnednnBackend;
 import io.filterviz.engine.onednn.OnednnForward;
 import io.filterviz.engine.onednn.OnednnModel;
 import io.filterviz.examples.ActivationScan;
-import io.filterviz.examples.ChannelPeaks;
 import io.filterviz.examples.ScanModel;
 import io.filterviz.examples.TopExamples;
 import io.filterviz.model.Preprocessing;
@@ -57,38 +56,65 @@ final class ScanBench implements Callable<Integer> {
     @Option(names = "--seconds", description = "Seconds to time per batch size (after one warm-up pass).")
     double seconds = 8;
 
+    @Option(names = "--tasks", description = "Scans running at once, each in its own Java thread with its own "
+            + "--threads OpenMP threads, as Spark runs one task per core: --tasks 2 --threads 1 is local[2].")
+    int tasks = 1;
+
+    @Option(names = "--distinct", description = "Distinct random images cycled through the passes (at least one "
+            + "batch), each pass's images named anew in increasing order: once every one has been seen, equal scores "
+            + "rank below the kept ones, as a large collection's images mostly do.")
+    int distinct = 16;
+
     @Override
     public Integer call() throws IOException {
         Graph network = Preprocessing.parse(preprocess).prepend(OnnxLoader.load(model));
         List<String> targets = targets(network);
         int side = size != null ? size : network.fixedSize() ? network.fixedHeight() : 224;
-        String common = String.format(Locale.ROOT, "model=%s layer=%s targets=%d size=%d threads=%d", network.name(),
-                String.join(",", layers), targets.size(), side, threads);
+        String common = String.format(Locale.ROOT, "model=%s layer=%s targets=%d size=%d threads=%d tasks=%d", network.name(),
+                String.join(",", layers), targets.size(), side, threads, tasks);
         for (String engine : engines) {
             ScanModel scanModel = ScanModel.of(engine, network);
             for (int batch : engine.equals("reference") ? List.of(1) : batches) {
                 List<float[]> images = images(network.inputChannels(), side, batch);
-                Timing full;
-                try (ActivationScan scan = scanModel.open(targets, batch, threads)) {
+                List<float[]> pool = images(network.inputChannels(), side, Math.max(distinct, batch));
+                int warmUp = (pool.size() + batch - 1) / batch;
+                List<ActivationScan> scans = new ArrayList<>();
+                List<Runnable> passes = new ArrayList<>();
+                for (int task = 0; task < tasks; task++) {
+                    ActivationScan scan = scanModel.open(targets, batch, threads);
+                    scans.add(scan);
                     TopExamples top = new TopExamples(9);
-                    full = time(() -> {
-                        List<List<ChannelPeaks>> peaks = scan.scan(images, side, side);
-                        for (int i = 0; i < peaks.size(); i++) top.offer("image" + i, peaks.get(i));
+                    long[] next = {0};
+                    passes.add(() -> {
+                        List<String> paths = new ArrayList<>(batch);
+                        List<float[]> these = new ArrayList<>(batch);
+                        for (int b = 0; b < batch; b++, next[0]++) {
+                            paths.add(String.format(Locale.ROOT, "image%012d", next[0]));
+                            these.add(pool.get((int) (next[0] % pool.size())));
+                        }
+                        scan.scanInto(paths, these, side, side, top);
                     });
                 }
+                Timing full;
+                try {
+                    full = time(passes, warmUp);
+                } finally {
+                    scans.forEach(ActivationScan::close);
+                }
                 String forwardOnly = "";
-                if (engine.equals("onednn")) {
+                if (engine.equals("onednn") && tasks == 1) {
                     OnednnModel onednn = (OnednnModel) new OnednnBackend(Precision.FP32).compile(network);
                     try (OnednnForward forward = onednn.newForward(targets, threads)) {
-                        Timing f = time(() -> forward.forward(images, side, side, (b, t, shape, values) -> {}));
+                        Timing f = time(List.of(() -> forward.forward(images, side, side, (b, t, shape, values) -> {})), 1);
                         forwardOnly = String.format(Locale.ROOT, " forward_images_per_s=%.1f", batch / f.median());
                     }
                 }
                 System.out.printf(Locale.ROOT, "scan-bench: %s engine=%s batch=%d median_ms_per_pass=%.2f images_per_s=%.1f%s "
                         + "images_per_cpu_s=%.1f peak_rss_mb=%d%n", common, engine, batch, full.median() * 1000,
-                        batch / full.median(), forwardOnly, batch / full.cpuPerPass(), peakRssMb());
+                        tasks * batch / full.median(), forwardOnly, tasks * batch / full.cpuPerPass(), peakRssMb());
             }
         }
+        if (System.getenv("FILTERVIZ_PROFILE") != null) io.filterviz.engine.onednn.OnednnBackend.printProfile(System.err);
         return 0;
     }
 
@@ -124,19 +150,46 @@ final class ScanBench implements Callable<Integer> {
      */
     private record Timing(double median, double cpuPerPass) {}
 
-    /** One warm-up pass, then passes for about {@link #seconds}. */
-    private Timing time(Runnable pass) {
-        pass.run();
+    /**
+     * {@code warmUp} passes of each task, then every task's passes at once for about {@link #seconds}: the median
+     * pass over all tasks, and the process's CPU seconds per pass of one task (its CPU time over the passes of all
+     * tasks, times the tasks).
+     */
+    private Timing time(List<Runnable> tasksPasses, int warmUp) {
+        for (Runnable pass : tasksPasses) for (int i = 0; i < warmUp; i++) pass.run();
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        List<Double> times = new ArrayList<>();
+        List<Double> times = java.util.Collections.synchronizedList(new ArrayList<>());
         long cpuStart = os.getProcessCpuTime();
         long end = System.nanoTime() + (long) (seconds * 1e9);
-        while (times.size() < 3 || System.nanoTime() < end) {
-            long start = System.nanoTime();
-            pass.run();
-            times.add((System.nanoTime() - start) / 1e9);
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (Runnable pass : tasksPasses) {
+            Thread t = new Thread(() -> {
+                try {
+                    int n = 0;
+                    while (n < 3 || System.nanoTime() < end) {
+                        long start = System.nanoTime();
+                        pass.run();
+                        times.add((System.nanoTime() - start) / 1e9);
+                        n++;
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "scan-bench-task");
+            threads.add(t);
+            t.start();
         }
-        double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9 / times.size();
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        if (failure.get() != null) throw new IllegalStateException("a scan task failed", failure.get());
+        double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9 / times.size() * tasksPasses.size();
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
         return new Timing(n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, cpu);

@@ -2,6 +2,7 @@ package io.filterviz.examples;
 
 import io.filterviz.engine.onednn.OnednnForward;
 import io.filterviz.engine.onednn.OnednnModel;
+import io.filterviz.model.graph.Shape;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +48,31 @@ public final class OnednnScan implements ActivationScan {
         List<List<ChannelPeaks>> out = new ArrayList<>(images.size());
         for (ChannelPeaks[] p : peaks) out.add(Arrays.asList(p));
         return out;
+    }
+
+    /**
+     * The channel maxima from oneDNN (a reduction after each target layer, in the layout the layer left); a channel's
+     * position is searched only when {@code top} might keep its maximum, which after the first k images is rare.
+     */
+    @Override
+    public void scanInto(List<String> paths, List<float[]> images, int height, int width, TopExamples top) {
+        TopExamples.Floors[] floors = new TopExamples.Floors[targets().size()];
+        for (int t = 0; t < floors.length; t++) floors[t] = top.floors(targets().get(t));
+        int[] at = new int[1];
+        for (int from = 0; from < images.size(); from += batch) {
+            int first = from;
+            forward.peaks(images.subList(from, Math.min(images.size(), from + batch)), width, height, (b, t, peaks) -> {
+                String image = paths.get(first + b), tensor = targets().get(t);
+                Shape shape = peaks.shape();
+                float[] maxima = peaks.maxima();
+                for (int c = 0; c < shape.channels(); c++) {
+                    if (!floors[t].mightKeep(c, maxima[c], image)) continue;
+                    float score = peaks.locate(c, at);
+                    top.offer(tensor, c, shape.vector() ? new Example(image, score, -1, -1)
+                            : new Example(image, score == score ? score : Double.NaN, at[0] % shape.width(), at[0] / shape.width()));
+                }
+            });
+        }
     }
 
     @Override

@@ -67,4 +67,11 @@ public final class OnednnBackend implements ComputeBackend {
 
     @Override
     public String toString() { return "onednn-" + precision.label(); }
+
+    /** With FILTERVIZ_PROFILE set: the milliseconds spent per primitive implementation and kind, largest first. */
+    public static void printProfile(java.io.PrintStream out) {
+        if (ChainParts.PROFILE == null) return;
+        ChainParts.PROFILE.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> out.printf(java.util.Locale.ROOT, "profile: %10.1f ms %s%n", e.getValue(), e.getKey()));
+    }
 }
