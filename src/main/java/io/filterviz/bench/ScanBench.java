@@ -110,8 +110,9 @@ final class ScanBench implements Callable<Integer> {
                     }
                 }
                 System.out.printf(Locale.ROOT, "scan-bench: %s engine=%s batch=%d median_ms_per_pass=%.2f images_per_s=%.1f%s "
-                        + "images_per_cpu_s=%.1f peak_rss_mb=%d%n", common, engine, batch, full.median() * 1000,
-                        tasks * batch / full.median(), forwardOnly, tasks * batch / full.cpuPerPass(), peakRssMb());
+                        + "images_per_cpu_s=%.1f images_per_wall_s=%.1f peak_rss_mb=%d%n", common, engine, batch, full.median() * 1000,
+                        tasks * batch / full.median(), forwardOnly, tasks * batch / full.cpuPerPass(),
+                        tasks * batch / full.wallPerPass(), peakRssMb());
             }
         }
         if (System.getenv("FILTERVIZ_PROFILE") != null) io.filterviz.engine.onednn.OnednnBackend.printProfile(System.err);
@@ -148,19 +149,24 @@ final class ScanBench implements Callable<Integer> {
      * @param cpuPerPass the process's CPU seconds per pass over the timed passes: on a machine shared with other jobs,
      *                   what the work costs (with one thread; more threads also count OpenMP's waiting)
      */
-    private record Timing(double median, double cpuPerPass) {}
+    private record Timing(double median, double cpuPerPass, double wallPerPass) {}
 
     /**
-     * {@code warmUp} passes of each task, then every task's passes at once for about {@link #seconds}: the median
+     * {@code warmUp} passes of each task (and {@value #WARM_UP_SECONDS} s at least), then every task's passes at once for about {@link #seconds}: the median
      * pass over all tasks, and the process's CPU seconds per pass of one task (its CPU time over the passes of all
      * tasks, times the tasks).
      */
+    private static final double WARM_UP_SECONDS = 1.5;
+
     private Timing time(List<Runnable> tasksPasses, int warmUp) {
-        for (Runnable pass : tasksPasses) for (int i = 0; i < warmUp; i++) pass.run();
+        // every distinct image once, and at least WARM_UP_SECONDS of passes: the JIT's compilations are not timed
+        long warm = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+        for (Runnable pass : tasksPasses) for (int i = 0; i < warmUp || System.nanoTime() < warm; i++) pass.run();
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         List<Double> times = java.util.Collections.synchronizedList(new ArrayList<>());
         long cpuStart = os.getProcessCpuTime();
-        long end = System.nanoTime() + (long) (seconds * 1e9);
+        long begin = System.nanoTime();
+        long end = begin + (long) (seconds * 1e9);
         List<Thread> threads = new ArrayList<>();
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         for (Runnable pass : tasksPasses) {
@@ -190,9 +196,10 @@ final class ScanBench implements Callable<Integer> {
         }
         if (failure.get() != null) throw new IllegalStateException("a scan task failed", failure.get());
         double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9 / times.size() * tasksPasses.size();
+        double wall = (System.nanoTime() - begin) / 1e9 / times.size() * tasksPasses.size();
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
-        return new Timing(n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, cpu);
+        return new Timing(n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, cpu, wall);
     }
 
     /** The JVM's peak resident memory (VmHWM), MB; −1 without /proc. */
