@@ -23,10 +23,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ./submit.sh bench scan}: the example scan's executor work alone, in this JVM: images already decoded (random
- * pixels 0–255), forward to the targets, each channel's peak, the top k kept. Per batch size, the median time of a
- * pass and the images per second it gives; {@code forward_images_per_s} is the forward pass with its channel maxima (oneDNN), without the top k. Run
- * it beside {@code scripts/scan_torch_speed.py} (PyTorch's forward of the same network, same size and threads).
+ * {@code ./submit.sh bench scan}: the example scan's executor work alone, in this JVM: images already decoded (new
+ * random pixels 0–255 for every pass, made before its timing, named in increasing order as a collection's files),
+ * forward to the targets, each channel's peak, the top 9 kept. Per batch size, the median time of a pass and the
+ * images per second it gives, also per CPU second and over all passes; {@code forward_images_per_s} is the forward
+ * pass with its channel maxima (oneDNN) alone, without the top k; {@code positions_searched} counts the channels whose
+ * peak position was searched (those whose maximum might enter the top 9). Run it beside {@code scripts/scan_torch_speed.py} (PyTorch's forward of the same network, same size and threads).
  */
 @Command(name = "scan", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Times the example scan's forward pass and peaks (images per second).")
@@ -60,10 +62,6 @@ final class ScanBench implements Callable<Integer> {
             + "--threads OpenMP threads, as Spark runs one task per core: --tasks 2 --threads 1 is local[2].")
     int tasks = 1;
 
-    @Option(names = "--distinct", description = "Distinct random images cycled through the passes (at least one "
-            + "batch), each pass's images named anew in increasing order: once every one has been seen, equal scores "
-            + "rank below the kept ones, as a large collection's images mostly do.")
-    int distinct = 16;
 
     @Override
     public Integer call() throws IOException {
@@ -76,43 +74,58 @@ final class ScanBench implements Callable<Integer> {
             ScanModel scanModel = ScanModel.of(engine, network);
             for (int batch : engine.equals("reference") ? List.of(1) : batches) {
                 List<float[]> images = images(network.inputChannels(), side, batch);
-                List<float[]> pool = images(network.inputChannels(), side, Math.max(distinct, batch));
-                int warmUp = (pool.size() + batch - 1) / batch;
                 List<ActivationScan> scans = new ArrayList<>();
-                List<Runnable> passes = new ArrayList<>();
+                List<Pass> passes = new ArrayList<>();
                 for (int task = 0; task < tasks; task++) {
                     ActivationScan scan = scanModel.open(targets, batch, threads);
                     scans.add(scan);
                     TopExamples top = new TopExamples(9);
-                    long[] next = {0};
-                    passes.add(() -> {
-                        List<String> paths = new ArrayList<>(batch);
-                        List<float[]> these = new ArrayList<>(batch);
-                        for (int b = 0; b < batch; b++, next[0]++) {
-                            paths.add(String.format(Locale.ROOT, "image%012d", next[0]));
-                            these.add(pool.get((int) (next[0] % pool.size())));
+                    SplittableRandom random = new SplittableRandom(1000L * task + batch);
+                    int channels = network.inputChannels();
+                    passes.add(new Pass() {
+                        long next;
+                        final List<String> paths = new ArrayList<>();
+                        final List<float[]> these = new ArrayList<>();
+
+                        @Override
+                        public void prepare() { // new random images, named in increasing order: a collection's next ones
+                            paths.clear();
+                            these.clear();
+                            for (int b = 0; b < batch; b++, next++) {
+                                paths.add(String.format(Locale.ROOT, "image%012d", next));
+                                float[] image = new float[channels * side * side];
+                                for (int i = 0; i < image.length; i++) image[i] = random.nextInt(256);
+                                these.add(image);
+                            }
                         }
-                        scan.scanInto(paths, these, side, side, top);
+
+                        @Override
+                        public void run() { scan.scanInto(paths, these, side, side, top); }
                     });
                 }
                 Timing full;
+                long[] locatesBefore = OnednnBackend.scanLocates();
                 try {
-                    full = time(passes, warmUp);
+                    full = time(passes);
                 } finally {
                     scans.forEach(ActivationScan::close);
                 }
+                long[] locatesAfter = OnednnBackend.scanLocates();
+                long passesRun = Math.round(full.passes());
+                String located = engine.equals("onednn") ? String.format(Locale.ROOT, " positions_searched=%d tensors_viewed=%d passes=%d",
+                        locatesAfter[0] - locatesBefore[0], locatesAfter[1] - locatesBefore[1], passesRun) : "";
                 String forwardOnly = "";
                 if (engine.equals("onednn") && tasks == 1) {
                     OnednnModel onednn = (OnednnModel) new OnednnBackend(Precision.FP32).compile(network);
                     try (OnednnForward forward = onednn.newForward(targets, threads)) {
-                        Timing f = time(List.of(() -> forward.peaks(images, side, side, (b, t, peaks) -> {})), 1);
+                        Timing f = time(List.of(Pass.of(() -> forward.peaks(images, side, side, (b, t, peaks) -> {}))));
                         forwardOnly = String.format(Locale.ROOT, " forward_images_per_s=%.1f", batch / f.median());
                     }
                 }
                 System.out.printf(Locale.ROOT, "scan-bench: %s engine=%s batch=%d median_ms_per_pass=%.2f images_per_s=%.1f%s "
-                        + "images_per_cpu_s=%.1f images_per_wall_s=%.1f peak_rss_mb=%d%n", common, engine, batch, full.median() * 1000,
+                        + "images_per_cpu_s=%.1f images_per_wall_s=%.1f peak_rss_mb=%d%s%n", common, engine, batch, full.median() * 1000,
                         tasks * batch / full.median(), forwardOnly, tasks * batch / full.cpuPerPass(),
-                        tasks * batch / full.wallPerPass(), peakRssMb());
+                        tasks * batch / full.wallPerPass(), peakRssMb(), located);
             }
         }
         if (System.getenv("FILTERVIZ_PROFILE") != null) io.filterviz.engine.onednn.OnednnBackend.printProfile(System.err);
@@ -149,19 +162,33 @@ final class ScanBench implements Callable<Integer> {
      * @param cpuPerPass the process's CPU seconds per pass over the timed passes: on a machine shared with other jobs,
      *                   what the work costs (with one thread; more threads also count OpenMP's waiting)
      */
-    private record Timing(double median, double cpuPerPass, double wallPerPass) {}
+    private record Timing(double median, double cpuPerPass, double wallPerPass, double passes) {}
 
     /**
-     * {@code warmUp} passes of each task (and {@value #WARM_UP_SECONDS} s at least), then every task's passes at once for about {@link #seconds}: the median
+     * {@value #WARM_UP_SECONDS} s of passes of each task, then every task's passes at once for about {@link #seconds}: the median
      * pass over all tasks, and the process's CPU seconds per pass of one task (its CPU time over the passes of all
      * tasks, times the tasks).
      */
     private static final double WARM_UP_SECONDS = 1.5;
 
-    private Timing time(List<Runnable> tasksPasses, int warmUp) {
-        // every distinct image once, and at least WARM_UP_SECONDS of passes: the JIT's compilations are not timed
-        long warm = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
-        for (Runnable pass : tasksPasses) for (int i = 0; i < warmUp || System.nanoTime() < warm; i++) pass.run();
+    /** One pass of a task: what it needs made first (not timed), then the timed work. */
+    private interface Pass {
+        default void prepare() {}
+
+        void run();
+
+        static Pass of(Runnable work) { return work::run; }
+    }
+
+    private Timing time(List<Pass> tasksPasses) {
+        // WARM_UP_SECONDS of passes: the JIT's compilations are not timed
+        for (Pass pass : tasksPasses) {
+            long warm = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+            for (int i = 0; i < 1 || System.nanoTime() < warm; i++) {
+                pass.prepare();
+                pass.run();
+            }
+        }
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         List<Double> times = java.util.Collections.synchronizedList(new ArrayList<>());
         long cpuStart = os.getProcessCpuTime();
@@ -169,11 +196,12 @@ final class ScanBench implements Callable<Integer> {
         long end = begin + (long) (seconds * 1e9);
         List<Thread> threads = new ArrayList<>();
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        for (Runnable pass : tasksPasses) {
+        for (Pass pass : tasksPasses) {
             Thread t = new Thread(() -> {
                 try {
                     int n = 0;
                     while (n < 3 || System.nanoTime() < end) {
+                        pass.prepare();
                         long start = System.nanoTime();
                         pass.run();
                         times.add((System.nanoTime() - start) / 1e9);
@@ -199,7 +227,7 @@ final class ScanBench implements Callable<Integer> {
         double wall = (System.nanoTime() - begin) / 1e9 / times.size() * tasksPasses.size();
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
-        return new Timing(n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, cpu, wall);
+        return new Timing(n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, cpu, wall, n);
     }
 
     /** The JVM's peak resident memory (VmHWM), MB; −1 without /proc. */

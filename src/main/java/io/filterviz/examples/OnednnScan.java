@@ -9,12 +9,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@link ActivationScan} on oneDNN: forward only, single precision, {@link #batch} images of one size per pass, the
- * peaks found in Java from each target's plain values. {@link ReferenceScan} is its oracle (OnednnScanAgreementTest).
+ * {@link ActivationScan} on oneDNN: forward only, single precision, {@link #batch} images of one size per pass;
+ * {@link #scan} finds the peaks in Java from each target's plain values, {@link #scanInto} (what a collection's scan
+ * runs) from oneDNN's channel maxima. {@link ReferenceScan} is its oracle (OnednnScanAgreementTest).
  */
 public final class OnednnScan implements ActivationScan {
     private final OnednnForward forward;
     private final int batch;
+    private int[] where = new int[0];
 
     /**
      * @param model the network with its preprocessing prepended, compiled for oneDNN (shared by a JVM's tasks)
@@ -51,8 +53,11 @@ public final class OnednnScan implements ActivationScan {
     }
 
     /**
-     * The channel maxima from oneDNN (a reduction after each target layer, in the layout the layer left); a channel's
-     * position is searched only when {@code top} might keep its maximum, which after the first k images is rare.
+     * The channel maxima from oneDNN (a max pool over the plane right after each target layer, in the layout the layer
+     * left); a channel's position is searched, in that layout, only when {@code top} might keep its maximum, which
+     * after the first k images is rare (about k·ln(n/k) of n images enter a filter's top k). The search is the plain
+     * one's, so {@code top} ends exactly as with {@link #scan}'s answers (OnednnScanAgreementTest). One caveat: a
+     * channel holding NaNs (a broken network) is judged by oneDNN's maximum, which may ignore values next to a NaN.
      */
     @Override
     public void scanInto(List<String> paths, List<float[]> images, int height, int width, TopExamples top) {
@@ -65,11 +70,25 @@ public final class OnednnScan implements ActivationScan {
                 String image = paths.get(first + b), tensor = targets().get(t);
                 Shape shape = peaks.shape();
                 float[] maxima = peaks.maxima();
-                for (int c = 0; c < shape.channels(); c++) {
+                int channels = shape.channels();
+                if (where.length < channels) where = new int[channels];
+                boolean known = false, asked = false;
+                for (int c = 0; c < channels; c++) {
                     if (!floors[t].mightKeep(c, maxima[c], image)) continue;
-                    float score = peaks.locate(c, at);
+                    if (!asked) {
+                        known = peaks.positions(where);
+                        asked = true;
+                    }
+                    float score = Float.NaN;
+                    int p = known ? where[c] : -1;
+                    if (p >= 0 && p < shape.height() * shape.width()) score = peaks.valueAt(c, p);
+                    // the pool's answer when it is a number and its position holds it, else Java's search (NaNs)
+                    if (p < 0 || score != score || Float.floatToRawIntBits(score) != Float.floatToRawIntBits(maxima[c])) {
+                        score = peaks.locate(c, at);
+                        p = at[0];
+                    }
                     top.offer(tensor, c, shape.vector() ? new Example(image, score, -1, -1)
-                            : new Example(image, score == score ? score : Double.NaN, at[0] % shape.width(), at[0] / shape.width()));
+                            : new Example(image, score, p % shape.width(), p / shape.width()));
                 }
             });
         }

@@ -68,6 +68,9 @@ public final class OnednnBackend implements ComputeBackend {
     @Override
     public String toString() { return "onednn-" + precision.label(); }
 
+    /** Positions a scan searched, and target tensors it copied into Java to do so, in this JVM so far. */
+    public static long[] scanLocates() { return new long[]{ForwardChain.LOCATES.sum(), ForwardChain.REGION_COPIES.sum()}; }
+
     /** With FILTERVIZ_PROFILE set: the milliseconds spent per primitive implementation and kind, largest first. */
     public static void printProfile(java.io.PrintStream out) {
         if (ChainParts.PROFILE == null) return;

@@ -39,6 +39,15 @@ public final class OnednnForward implements AutoCloseable {
          * {@code at[0]}; returns that value (NaN for a channel of NaNs). Exactly what a search of the plain values does.
          */
         float locate(int c, int[] at);
+
+        /**
+         * Where oneDNN's max pool found each channel's maximum (y × width + x; the first in row order), into
+         * {@code into}; false when it has none (a vector).
+         */
+        boolean positions(int[] into);
+
+        /** Channel {@code c}'s value at {@code position} (y × width + x). */
+        float valueAt(int c, int position);
     }
 
     /** What the caller does with one image's peaks of one target. */
@@ -124,6 +133,12 @@ public final class OnednnForward implements AutoCloseable {
 
                     @Override
                     public float locate(int c, int[] at) { return chain.locate(target, image, c, at); }
+
+                    @Override
+                    public boolean positions(int[] into) { return chain.positions(target, image, into); }
+
+                    @Override
+                    public float valueAt(int c, int position) { return chain.valueAt(target, image, c, position); }
                 });
             }
         }
