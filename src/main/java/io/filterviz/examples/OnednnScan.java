@@ -53,11 +53,13 @@ public final class OnednnScan implements ActivationScan {
     }
 
     /**
-     * The channel maxima from oneDNN (a max pool over the plane right after each target layer, in the layout the layer
-     * left); a channel's position is searched, in that layout, only when {@code top} might keep its maximum, which
-     * after the first k images is rare (about k·ln(n/k) of n images enter a filter's top k). The search is the plain
-     * one's, so {@code top} ends exactly as with {@link #scan}'s answers (OnednnScanAgreementTest). One caveat: a
-     * channel holding NaNs (a broken network) is judged by oneDNN's maximum, which may ignore values next to a NaN.
+     * Each channel's maximum and its position from oneDNN (a max pool over the plane right after each target layer,
+     * in the layout the layer left: its workspace holds the first position in row order, as the plain search finds
+     * it); Java reads a channel's position and value only when {@code top} might keep its maximum, which after the
+     * first k images is rare (about k·ln(n/k) of n images enter a filter's top k), and searches the plane itself only
+     * when the pool's answer is not a number or its position does not hold it. So {@code top} ends exactly as with
+     * {@link #scan}'s answers (OnednnScanAgreementTest). One caveat: a channel holding NaNs (a broken network) is
+     * judged by the pool's maximum, which may ignore values next to a NaN.
      */
     @Override
     public void scanInto(List<String> paths, List<float[]> images, int height, int width, TopExamples top) {

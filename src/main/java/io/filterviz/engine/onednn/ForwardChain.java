@@ -29,9 +29,10 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 /**
  * The forward pass alone, for one (image size, batch): the graph cut at several targets, inference primitives (no
  * pooling workspace, no backward), a ReLU fused where nothing but it reads a tensor that is not a target, and each
- * target reordered into a plain channels-first f32 buffer that Java reads after the pass; or, in peaks mode, each
- * target's channel maxima computed by oneDNN right after its layer and the target left in its own layout for the odd
- * position Java searches. What a scan of a collection runs; the ascent's {@link PrimitiveChain} is the same lowering with a backward pass.
+ * target reordered into a plain channels-first f32 buffer that Java reads after the pass; or, in peaks mode, right
+ * after each target's layer a max pool over the whole plane that gives every channel's maximum and where it is, the
+ * target left in its own layout for the odd value Java reads. What a scan of a collection runs; the ascent's
+ * {@link PrimitiveChain} is the same lowering with a backward pass.
  */
 final class ForwardChain implements AutoCloseable {
     private final ChainParts parts;
@@ -53,7 +54,7 @@ final class ForwardChain implements AutoCloseable {
     private final boolean peaks;
     private ChainBuild build;
     private Value image;
-    /** In peaks mode: per target, a view of its native values for {@link #locate}, made on first use after a run. */
+    /** In peaks mode: per target, a view of its native values, made on first use after a run. */
     private java.nio.FloatBuffer[] direct;
 
     ForwardChain(OnednnModel model, Graph cut, List<String> targets, int width, int height, int batch) {
@@ -61,9 +62,10 @@ final class ForwardChain implements AutoCloseable {
     }
 
     /**
-     * @param peaks whether Java reads each target's channel maxima ({@link #maxima}, a oneDNN reduction right after
-     *              the layer, while its output is in cache) and the odd channel's position ({@link #locate}) from the
-     *              layout the layer left, rather than every value in plain layout ({@link #read})
+     * @param peaks whether Java reads each target's channel maxima and their positions ({@link #maxima},
+     *              {@link #positions}: a oneDNN max pool right after the layer, while its output is in cache) and the
+     *              odd value from the layout the layer left ({@link #valueAt}, {@link #locate}), rather than every
+     *              value in plain layout ({@link #read})
      */
     ForwardChain(OnednnModel model, Graph cut, List<String> targets, int width, int height, int batch, boolean peaks) {
         this.peaks = peaks;
@@ -150,17 +152,17 @@ final class ForwardChain implements AutoCloseable {
         parts.pack(List.of(build.forward), pinned);
     }
 
-    /** Positions searched, and target tensors viewed from Java for it, in this JVM (the bench reports them). */
+    /** Positions searched in Java, and target tensors viewed from Java, in this JVM (the bench reports them). */
     static final java.util.concurrent.atomic.LongAdder LOCATES = new java.util.concurrent.atomic.LongAdder(),
-            REGION_COPIES = new java.util.concurrent.atomic.LongAdder();
+            VIEWS = new java.util.concurrent.atomic.LongAdder();
 
     private final java.util.Map<String, Value[]> readablePeaks = new java.util.HashMap<>();
 
     /**
      * For a target just computed (or, {@code last}, at the end of the chain): the tensor Java will read and, for an
-     * image tensor, a buffer of its channel maxima filled by a reduction added to the chain now. The tensor is read
-     * in its own layout when it is f32 and blocked only on N and C (nChw16c, nhwc, nchw, ...); otherwise (or when no
-     * reduction takes it) through a plain copy made at the end of the chain.
+     * image tensor, the buffers of its channel maxima and their positions, filled by a max pool added to the chain
+     * now. The tensor is read in its own layout when it is f32 and blocked only on N and C (nChw16c, nhwc, nchw, ...);
+     * otherwise through a plain copy made at the end of the chain.
      */
     private Value[] peaksOf(String target, boolean last) {
         Shape shape = build.shapes.get(target);
@@ -256,7 +258,7 @@ final class ForwardChain implements AutoCloseable {
         if (values == null) { // a view of the native tensor: an absolute get is a plain load, no copy, no JNI call
             values = targetOut.get(target).buffer().floats().asBuffer();
             direct[target] = values;
-            REGION_COPIES.increment();
+            VIEWS.increment();
         }
         return values;
     }

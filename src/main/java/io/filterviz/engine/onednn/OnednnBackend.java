@@ -68,8 +68,8 @@ public final class OnednnBackend implements ComputeBackend {
     @Override
     public String toString() { return "onednn-" + precision.label(); }
 
-    /** Positions a scan searched, and target tensors it copied into Java to do so, in this JVM so far. */
-    public static long[] scanLocates() { return new long[]{ForwardChain.LOCATES.sum(), ForwardChain.REGION_COPIES.sum()}; }
+    /** Channel positions a scan searched in Java, and target tensors it viewed from Java, in this JVM so far. */
+    public static long[] scanLocates() { return new long[]{ForwardChain.LOCATES.sum(), ForwardChain.VIEWS.sum()}; }
 
     /** With FILTERVIZ_PROFILE set: the milliseconds spent per primitive implementation and kind, largest first. */
     public static void printProfile(java.io.PrintStream out) {
