@@ -11,7 +11,8 @@ torchvision's architecture with random init (seed 0): speed does not depend on t
 ResNet-50 as ONNX (opset 13, eval mode: BatchNorm folded into the convolutions, free height and width), about 100 MB:
 write it outside the repository. Pixels are uint8 values as floats; the model's preprocessing (x/255 or torchvision's
 mean/std) is part of the timed pass, as it is in ours. Forward only, under torch.inference_mode(), batch sizes as
-asked; one warm-up pass, then passes for --seconds: the median pass, and the process's CPU seconds per pass (on a
+asked; one warm-up pass, then passes for --seconds: the median pass (images_per_s), the passes' mean
+(images_per_wall_s), and the process's CPU seconds per pass (on a
 shared machine, what the work costs; with 2 threads it also counts OpenMP's waiting).
 Prints one line per batch size:
   torch-scan: model=resnet50 size=224 threads=2 batch=8 median_ms_per_pass=... images_per_s=... peak_rss_mb=...
@@ -47,15 +48,38 @@ def network(name):
     raise SystemExit('--model fashion_mnist_cnn or resnet50')
 
 
-def timing(run, seconds):
-    """(median wall seconds per pass, process CPU seconds per pass): one warm-up pass, then passes for `seconds`."""
+def measure(args, batch, threads, barrier=None):
+    """One process's passes of `batch` images on `threads` threads: one warm-up pass (then, with several processes,
+    a barrier so that all time at once), then passes for --seconds. Returns (pass times, CPU seconds, wall seconds,
+    peak RSS MB)."""
+    torch.set_num_threads(threads)
+    model, channels, size, preprocess = network(args.model)
+    size = args.size or size
+    if args.mkldnn:
+        from torch.utils import mkldnn
+        model = mkldnn.to_mkldnn(model)
+    pixels = torch.randint(0, 256, (batch, channels, size, size)).float()
+
+    def run():
+        with torch.inference_mode():
+            x = preprocess(pixels)
+            model(x.to_mkldnn() if args.mkldnn else x)
+
     run()
-    times, end, cpu = [], time.perf_counter() + seconds, time.process_time()
+    if barrier is not None:
+        barrier.wait()
+    begin = time.perf_counter()
+    times, end, cpu = [], begin + args.seconds, time.process_time()
     while len(times) < 3 or time.perf_counter() < end:
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), (time.process_time() - cpu) / len(times)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    return times, time.process_time() - cpu, time.perf_counter() - begin, peak
+
+
+def _worker(args, batch, threads, barrier, queue):
+    queue.put(measure(args, batch, threads, barrier))
 
 
 def main():
@@ -63,7 +87,11 @@ def main():
     parser.add_argument('--model', default='fashion_mnist_cnn')
     parser.add_argument('--size', type=int, help='square image size (default: the network\'s, 28 or 224)')
     parser.add_argument('--batch', default='1,4,8,16', help='batch sizes to time, comma separated')
-    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--threads', type=int, default=2, help='threads in all (split evenly over --procs)')
+    parser.add_argument('--procs', type=int, default=1,
+                        help='processes timing at once, each with threads/procs threads and its own copy of the '
+                             'model (--procs 2 --threads 2: two one-thread processes, as our scan runs two one-core '
+                             'Spark tasks); images/s is their sum')
     parser.add_argument('--seconds', type=float, default=8)
     parser.add_argument('--export-onnx', metavar='PATH', help='write the resnet50 as ONNX and exit')
     parser.add_argument('--mkldnn', action='store_true',
@@ -77,25 +105,36 @@ def main():
                           dynamic_axes={'input': {2: 'height', 3: 'width'}})
         print('wrote', args.export_onnx, os.path.getsize(args.export_onnx), 'bytes')
         return
-    torch.set_num_threads(args.threads)
-    model, channels, size, preprocess = network(args.model)
-    size = args.size or size
-    if args.mkldnn:
-        from torch.utils import mkldnn
-        model = mkldnn.to_mkldnn(model)
+    if args.threads % args.procs:
+        raise SystemExit('--threads must be a multiple of --procs')
+    size = args.size or network_size(args.model)
     for batch in [int(b) for b in args.batch.split(',')]:
-        pixels = torch.randint(0, 256, (batch, channels, size, size)).float()
+        if args.procs == 1:
+            results = [measure(args, batch, args.threads)]
+        else:
+            import multiprocessing
+            ctx = multiprocessing.get_context('spawn')  # fresh interpreters: no OpenMP state forked
+            barrier, queue = ctx.Barrier(args.procs), ctx.Queue()
+            workers = [ctx.Process(target=_worker, args=(args, batch, args.threads // args.procs, barrier, queue))
+                       for _ in range(args.procs)]
+            for w in workers:
+                w.start()
+            results = [queue.get() for _ in workers]
+            for w in workers:
+                w.join()
+        times = [t for r in results for t in r[0]]
+        median = statistics.median(times)
+        cpu_per_pass = sum(r[1] for r in results) / len(times)
+        wall = max(r[2] for r in results)
+        peak = max(r[3] for r in results)
+        print(f'torch-scan: model={args.model} size={size} threads={args.threads} procs={args.procs} batch={batch} '
+              f'mkldnn={int(args.mkldnn)} median_ms_per_pass={median * 1000:.2f} '
+              f'images_per_s={args.procs * batch / median:.1f} images_per_cpu_s={batch / cpu_per_pass:.1f} '
+              f'images_per_wall_s={len(times) * batch / wall:.1f} peak_rss_mb={peak}', flush=True)
 
-        def run():
-            with torch.inference_mode():
-                x = preprocess(pixels)
-                model(x.to_mkldnn() if args.mkldnn else x)
 
-        seconds, cpu = timing(run, args.seconds)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        print(f'torch-scan: model={args.model} size={size} threads={args.threads} batch={batch} mkldnn={int(args.mkldnn)} '
-              f'median_ms_per_pass={seconds * 1000:.2f} images_per_s={batch / seconds:.1f} '
-              f'images_per_cpu_s={batch / cpu:.1f} peak_rss_mb={peak}', flush=True)
+def network_size(name):
+    return 28 if name == 'fashion_mnist_cnn' else 224
 
 
 if __name__ == '__main__':

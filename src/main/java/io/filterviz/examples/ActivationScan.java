@@ -28,6 +28,16 @@ public interface ActivationScan extends AutoCloseable {
         return out;
     }
 
+    /**
+     * Several images of one size ({@link #batch} at most), each one's peaks offered to {@code top} under its path, in
+     * the order of {@link #scan}'s answers: the same {@code top} as offering those. An engine may skip finding the
+     * position of a channel whose maximum {@code top} would not keep ({@link TopExamples#mightKeep}).
+     */
+    default void scanInto(List<String> paths, List<float[]> images, int height, int width, TopExamples top) {
+        List<List<ChannelPeaks>> peaks = scan(images, height, width);
+        for (int i = 0; i < peaks.size(); i++) top.offer(paths.get(i), peaks.get(i));
+    }
+
     @Override
     default void close() {}
 }

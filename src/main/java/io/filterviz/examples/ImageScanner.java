@@ -60,9 +60,8 @@ public final class ImageScanner {
     private void flush(Group group, ScanTotals totals) {
         waiting.remove(List.of(group.width(), group.height()));
         waitingImages -= group.paths().size();
-        List<List<ChannelPeaks>> peaks;
         try {
-            peaks = scan.scan(group.images(), group.height(), group.width());
+            scan.scanInto(group.paths(), group.images(), group.height(), group.width(), totals.top());
         } catch (ShapeException e) {
             for (String path : group.paths()) {
                 totals.skippedOne(path, group.width() + "×" + group.height() + " px is too small for the network ("
@@ -70,6 +69,6 @@ public final class ImageScanner {
             }
             return;
         }
-        for (int i = 0; i < peaks.size(); i++) totals.scannedOne(group.paths().get(i), peaks.get(i));
+        totals.scanned(group.paths().size());
     }
 }

@@ -70,6 +70,11 @@ final class ScanPool {
         }
 
         @Override
+        public void scanInto(List<String> paths, List<float[]> images, int height, int width, TopExamples top) {
+            scan.scanInto(paths, images, height, width, top);
+        }
+
+        @Override
         public void close() {
             if (closed) return;
             closed = true;

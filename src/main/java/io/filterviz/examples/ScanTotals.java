@@ -34,6 +34,9 @@ public final class ScanTotals implements Serializable {
         scanned++;
     }
 
+    /** {@code images} scanned straight into {@link #top} ({@link ActivationScan#scanInto}). */
+    public void scanned(int images) { scanned += images; }
+
     public void skippedOne(String image, String why) {
         skipped++;
         addReason(image + ": " + why);

@@ -16,7 +16,22 @@ public final class TopExamples implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final int k;
-    private final Map<String, Map<Integer, PriorityQueue<Example>>> kept = new HashMap<>();
+    private final Map<String, Layer> kept = new HashMap<>();
+
+    /** One layer's heaps, by filter (a channel index: small and dense). */
+    private static final class Layer implements Serializable {
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings("unchecked")
+        private PriorityQueue<Example>[] heaps = new PriorityQueue[0];
+
+        PriorityQueue<Example> heap(int filter) { return filter < heaps.length ? heaps[filter] : null; }
+
+        PriorityQueue<Example> heapFor(int filter, int k) {
+            if (filter >= heaps.length) heaps = java.util.Arrays.copyOf(heaps, Math.max(filter + 1, 2 * heaps.length));
+            if (heaps[filter] == null) heaps[filter] = new PriorityQueue<>(k + 1, Example.BEST_FIRST.reversed());
+            return heaps[filter];
+        }
+    }
 
     public TopExamples(int k) {
         if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
@@ -29,14 +44,50 @@ public final class TopExamples implements Serializable {
     public void offer(String layer, int filter, Example example) {
         if (Double.isNaN(example.score())) return;
         // the worst kept example on top, so a better one replaces it in O(log k)
-        PriorityQueue<Example> heap = kept.computeIfAbsent(layer, l -> new HashMap<>())
-                .computeIfAbsent(filter, f -> new PriorityQueue<>(k + 1, Example.BEST_FIRST.reversed()));
+        if (filter < 0) throw new IllegalArgumentException("filter " + filter);
+        PriorityQueue<Example> heap = kept.computeIfAbsent(layer, l -> new Layer()).heapFor(filter, k);
         if (heap.size() < k) {
             heap.add(example);
         } else if (Example.BEST_FIRST.compare(example, heap.peek()) < 0) {
             heap.poll();
             heap.add(example);
         }
+    }
+
+    /**
+     * Whether an example of {@code image} with {@code score} would be kept for (layer, filter) now: false only when
+     * {@link #offer} would surely drop it, so a scan may skip finding the position of such a channel. A NaN score
+     * answers true (the scan then finds the channel's exact peak, which decides).
+     */
+    public boolean mightKeep(String layer, int filter, double score, String image) {
+        return mightKeep(kept.get(layer), filter, score, image);
+    }
+
+    /** {@link #mightKeep} for every channel of a layer, one lookup of the layer. */
+    public Floors floors(String layer) {
+        return new Floors() {
+            private Layer heaps; // looked up until the layer's first example (it never goes away after)
+
+            @Override
+            public boolean mightKeep(int filter, double score, String image) {
+                if (heaps == null) heaps = kept.get(layer);
+                return TopExamples.this.mightKeep(heaps, filter, score, image);
+            }
+        };
+    }
+
+    /** See {@link #floors}. */
+    public interface Floors {
+        boolean mightKeep(int filter, double score, String image);
+    }
+
+    private boolean mightKeep(Layer layer, int filter, double score, String image) {
+        PriorityQueue<Example> heap = layer == null ? null : layer.heap(filter);
+        if (heap == null || heap.size() < k || Double.isNaN(score)) return true;
+        Example worst = heap.peek();
+        if (score != worst.score()) return score > worst.score();
+        // equal as numbers: the path decides, unless the kept one is -0.0 (a +0.0 ranks above it whatever its path)
+        return image.compareTo(worst.image()) < 0 || Double.doubleToRawLongBits(worst.score()) == Long.MIN_VALUE;
     }
 
     /** One image's peaks for every target. */
@@ -49,7 +100,12 @@ public final class TopExamples implements Serializable {
     /** Adds {@code other}'s examples into this one and returns this (the merge of an aggregation). */
     public TopExamples merge(TopExamples other) {
         if (other.k != k) throw new IllegalArgumentException("cannot merge top " + other.k + " into top " + k);
-        other.kept.forEach((layer, filters) -> filters.forEach((filter, heap) -> heap.forEach(e -> offer(layer, filter, e))));
+        other.kept.forEach((layer, filters) -> {
+            for (int f = 0; f < filters.heaps.length; f++) {
+                int filter = f;
+                if (filters.heaps[f] != null) filters.heaps[f].forEach(e -> offer(layer, filter, e));
+            }
+        });
         return this;
     }
 
@@ -57,12 +113,16 @@ public final class TopExamples implements Serializable {
 
     /** The filters of {@code layer} that have examples, ascending. */
     public List<Integer> filters(String layer) {
-        return kept.getOrDefault(layer, Map.of()).keySet().stream().sorted().toList();
+        Layer l = kept.get(layer);
+        List<Integer> filters = new ArrayList<>();
+        if (l != null) for (int f = 0; f < l.heaps.length; f++) if (l.heaps[f] != null && !l.heaps[f].isEmpty()) filters.add(f);
+        return filters;
     }
 
     /** The kept examples of (layer, filter), best first (rank 1 first). */
     public List<Example> ranked(String layer, int filter) {
-        PriorityQueue<Example> heap = kept.getOrDefault(layer, Map.of()).get(filter);
+        Layer l = kept.get(layer);
+        PriorityQueue<Example> heap = l == null ? null : l.heap(filter);
         if (heap == null) return List.of();
         List<Example> sorted = new ArrayList<>(heap);
         sorted.sort(Example.BEST_FIRST);

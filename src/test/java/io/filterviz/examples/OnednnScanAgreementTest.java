@@ -74,6 +74,57 @@ class OnednnScanAgreementTest {
                 a.comparedRanks, a.nearTies, a.largestError);
     }
 
+    /**
+     * The scan's own path (channel maxima from oneDNN in the layer's layout, a position searched only for a maximum
+     * the top k might keep) keeps exactly what offering every channel's plain-layout peak keeps: the same images,
+     * scores to the bit, positions, and order; at 3 sizes (ResNet-18), in batches, with a vector target and k larger than what
+     * some filters see. ResNet-18's tensors are blocked (nChw16c), Fashion-MNIST's first ones too.
+     */
+    @Test
+    void scanIntoKeepsExactlyWhatEveryPlainPeakOfferedKeeps() throws IOException {
+        requireOnednn();
+        for (String name : List.of("fashion_mnist_cnn.onnx", "resnet18.onnx")) {
+            boolean grey = name.startsWith("fashion");
+            Graph network = (grey ? Preprocessing.UNIT : Preprocessing.TORCH).prepend(OnnxLoader.load(model(name)));
+            List<String> targets = new ArrayList<>(network.convolutionOutputs());
+            targets.add(network.nodes().get(network.nodes().size() - 1).output());
+            Random random = new Random(7);
+            for (int[] k : new int[][]{{1, 1, 1}, {3, 4, 2}, {12, 3, 1}}) { // top, batch, threads
+                TopExamples viaPeaks = new TopExamples(k[0]), viaScanInto = new TopExamples(k[0]);
+                try (ActivationScan a = ScanModel.of("onednn", network).open(targets, k[1], k[2]);
+                     ActivationScan b = ScanModel.of("onednn", network).open(targets, k[1], k[2])) {
+                    for (int group = 0; group < 4; group++) {
+                        int side = grey ? 28 : 32 + 8 * (group % 3); // the trained model takes 28² only
+                        List<float[]> images = new ArrayList<>();
+                        List<String> paths = new ArrayList<>();
+                        for (int i = 0; i < k[1]; i++) {
+                            float[] image = new float[network.inputChannels() * side * side];
+                            // a few repeated images: exact ties, which the image path orders
+                            for (int j = 0; j < image.length; j++) image[j] = i == 1 ? 17 : random.nextInt(256);
+                            images.add(image);
+                            paths.add(String.format("g%d-%02d.png", 3 - group, i));
+                        }
+                        List<List<ChannelPeaks>> peaks = a.scan(images, side, side);
+                        for (int i = 0; i < images.size(); i++) viaPeaks.offer(paths.get(i), peaks.get(i));
+                        b.scanInto(paths, images, side, side, viaScanInto);
+                    }
+                }
+                assertEquals(viaPeaks.layers(), viaScanInto.layers(), name);
+                for (String layer : viaPeaks.layers()) {
+                    assertEquals(viaPeaks.filters(layer), viaScanInto.filters(layer), name + " " + layer);
+                    for (int f : viaPeaks.filters(layer)) {
+                        List<Example> want = viaPeaks.ranked(layer, f), got = viaScanInto.ranked(layer, f);
+                        assertEquals(want, got, name + " " + layer + " filter " + f);
+                        for (int r = 0; r < want.size(); r++) {
+                            assertEquals(Double.doubleToRawLongBits(want.get(r).score()),
+                                    Double.doubleToRawLongBits(got.get(r).score()), name + " " + layer + " " + f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void requireOnednn() {
         Prerequisite.require(ScanModel.unavailableReason("onednn") == null, "oneDNN's native library");
     }

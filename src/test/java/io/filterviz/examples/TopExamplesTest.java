@@ -151,4 +151,39 @@ class TopExamplesTest {
         top.offer("l", 0, new Example("zz", 2.0, 1, 1));
         assertEquals(List.of("zz", "a", "b"), top.ranked("l", 0).stream().map(Example::image).toList());
     }
+
+    /**
+     * mightKeep, which lets a scan skip finding a channel's position, never says no to an example that offer would
+     * keep: random offers with many exact ties, +0.0 and -0.0, and NaN, checked against what offer then does.
+     */
+    @Test
+    void mightKeepNeverRefusesAnExampleThatOfferKeeps() {
+        TopExamples zeros = new TopExamples(1); // -0.0 ranks below +0.0 whatever the paths (a score's exact bits)
+        zeros.offer("l", 0, new Example("b", -0.0, 0, 0));
+        assertTrue(zeros.mightKeep("l", 0, 0.0, "c"));
+        zeros.offer("l", 0, new Example("c", 0.0, 0, 0));
+        assertEquals("c", zeros.ranked("l", 0).get(0).image());
+        assertEquals(false, zeros.mightKeep("l", 0, 0.0, "d"));
+        assertTrue(zeros.mightKeep("l", 0, -0.0, "a")); // numerically equal, smaller path: a search decides
+        java.util.Random random = new java.util.Random(16);
+        double[] scores = {-1.0, -0.0, 0.0, 0.5, 1.0, 2.0, Double.NaN};
+        for (int k : new int[]{1, 3, 9}) {
+            TopExamples top = new TopExamples(k);
+            int refusals = 0;
+            for (int i = 0; i < 5000; i++) {
+                String layer = random.nextBoolean() ? "a" : "b";
+                int filter = random.nextInt(4);
+                double score = random.nextInt(4) == 0 ? random.nextGaussian() : scores[random.nextInt(scores.length)];
+                String image = String.format("img%03d", random.nextInt(300));
+                boolean might = top.mightKeep(layer, filter, score, image);
+                assertEquals(might, top.floors(layer).mightKeep(filter, score, image), "floors(layer) answers the same");
+                List<Example> before = top.ranked(layer, filter);
+                top.offer(layer, filter, new Example(image, score, 1, 2));
+                boolean kept = !before.equals(top.ranked(layer, filter));
+                if (kept) assertTrue(might, "refused " + image + " " + score + " that offer kept, top " + k);
+                if (!might) refusals++;
+            }
+            assertTrue(refusals > 1000, "mightKeep refused only " + refusals + " of 5000 (it must skip most)");
+        }
+    }
 }

@@ -67,4 +67,14 @@ public final class OnednnBackend implements ComputeBackend {
 
     @Override
     public String toString() { return "onednn-" + precision.label(); }
+
+    /** Channel positions a scan searched in Java, and target tensors it viewed from Java, in this JVM so far. */
+    public static long[] scanLocates() { return new long[]{ForwardChain.LOCATES.sum(), ForwardChain.VIEWS.sum()}; }
+
+    /** With FILTERVIZ_PROFILE set: the milliseconds spent per primitive implementation and kind, largest first. */
+    public static void printProfile(java.io.PrintStream out) {
+        if (ChainParts.PROFILE == null) return;
+        ChainParts.PROFILE.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> out.printf(java.util.Locale.ROOT, "profile: %10.1f ms %s%n", e.getValue(), e.getKey()));
+    }
 }

@@ -24,6 +24,37 @@ public final class OnednnForward implements AutoCloseable {
         void accept(int image, int target, Shape shape, float[] values);
     }
 
+    /**
+     * One image's one target, read after a pass in peaks mode: every channel's maximum at once, and on request where
+     * a channel peaks (what a scan needs only for the few channels whose maximum may enter its top k).
+     */
+    public interface TargetPeaks {
+        Shape shape();
+
+        /** Each channel's maximum over positions (a vector's values), {@code shape().channels()} of them. */
+        float[] maxima();
+
+        /**
+         * The first position in row order (y × width + x) of channel {@code c}'s largest value, NaNs skipped, into
+         * {@code at[0]}; returns that value (NaN for a channel of NaNs). Exactly what a search of the plain values does.
+         */
+        float locate(int c, int[] at);
+
+        /**
+         * Where oneDNN's max pool found each channel's maximum (y × width + x; the first in row order), into
+         * {@code into}; false when it has none (a vector).
+         */
+        boolean positions(int[] into);
+
+        /** Channel {@code c}'s value at {@code position} (y × width + x). */
+        float valueAt(int c, int position);
+    }
+
+    /** What the caller does with one image's peaks of one target. */
+    public interface PeaksConsumer {
+        void accept(int image, int target, TargetPeaks peaks);
+    }
+
     private final OnednnModel model;
     private final Graph cut;
     private final List<String> targets;
@@ -70,12 +101,57 @@ public final class OnednnForward implements AutoCloseable {
         }
     }
 
-    private ForwardChain chain(int width, int height, int batch) {
-        ChainKey key = new ChainKey(width, height, batch);
+    /**
+     * One pass for {@code images} as {@link #forward}, but {@code consumer} gets each target's channel maxima, which
+     * oneDNN computes right after the layer (a reduction, on as many threads as the pass), and finds a channel's
+     * peak position only when asked, in the layout the layer left: no target is copied out whole.
+     */
+    public void peaks(List<float[]> images, int width, int height, PeaksConsumer consumer) {
+        if (images.isEmpty()) return;
+        int size = cut.inputChannels() * width * height;
+        for (float[] image : images) {
+            if (image.length != size) {
+                throw new IllegalArgumentException("an image must hold " + cut.inputChannels() + " × " + height + " × " + width + " values");
+            }
+        }
+        OpenMpThreads.limitCallingThread(threads);
+        ForwardChain chain = chain(width, height, images.size(), true);
+        chain.run(arenas, stream, images);
+        for (int b = 0; b < images.size(); b++) {
+            for (int t = 0; t < targets.size(); t++) {
+                Shape s = chain.shape(t);
+                if (values.length < s.channels()) values = new float[Math.max(s.channels(), 2 * values.length)];
+                chain.maxima(t, b, values);
+                int image = b, target = t;
+                float[] maxima = values;
+                consumer.accept(b, t, new TargetPeaks() {
+                    @Override
+                    public Shape shape() { return s; }
+
+                    @Override
+                    public float[] maxima() { return maxima; }
+
+                    @Override
+                    public float locate(int c, int[] at) { return chain.locate(target, image, c, at); }
+
+                    @Override
+                    public boolean positions(int[] into) { return chain.positions(target, image, into); }
+
+                    @Override
+                    public float valueAt(int c, int position) { return chain.valueAt(target, image, c, position); }
+                });
+            }
+        }
+    }
+
+    private ForwardChain chain(int width, int height, int batch) { return chain(width, height, batch, false); }
+
+    private ForwardChain chain(int width, int height, int batch, boolean peaks) {
+        ChainKey key = new ChainKey(width, height, batch, peaks);
         ForwardChain chain = chains.get(key);
         if (chain != null) return chain;
         cut.shapes(height, width); // a ShapeException for a size the network cannot take, before building
-        chain = new ForwardChain(model, cut, targets, width, height, batch);
+        chain = new ForwardChain(model, cut, targets, width, height, batch, peaks);
         chains.put(key, chain);
         if (chains.size() > CHAINS) {
             var eldest = chains.entrySet().iterator();
@@ -96,5 +172,5 @@ public final class OnednnForward implements AutoCloseable {
         dnnl_stream_destroy(stream);
     }
 
-    private record ChainKey(int width, int height, int batch) {}
+    private record ChainKey(int width, int height, int batch, boolean peaks) {}
 }
