@@ -56,7 +56,9 @@ class LucidClassPicturesTest {
 
         List<RgbImage> pictures = new ArrayList<>();
         long start = System.nanoTime();
-        try (FilterObjective objective = new OnednnBackend(Precision.FP32).compile(network).newObjective("logits", 2)) {
+        // One thread: a step of this network is ~50 MFLOP, and two OpenMP threads on a loaded 2-core machine wait on
+        // each other at every primitive (measured at load 9: 44–63 s a picture with 2 threads, 0.4–0.7 s with 1).
+        try (FilterObjective objective = new OnednnBackend(Precision.FP32).compile(network).newObjective("logits", 1)) {
             LucidRenderer renderer = new LucidRenderer(fixedSize(LucidObjective.of(objective), 28, 28), settings, "logits", false);
             for (int k = 0; k < CLASSES; k++) {
                 RenderedFilter rendered = renderer.render(k);
