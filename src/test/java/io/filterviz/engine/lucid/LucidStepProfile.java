@@ -41,7 +41,7 @@ public final class LucidStepProfile {
             channels = 1;
         }
         CompiledModel model = new OnednnBackend(precision).compile(graph);
-        try (FilterObjective path = model.newObjective(layer, 2)) {
+        try (FilterObjective path = model.newObjective(layer, Integer.getInteger("threads", 2))) {
             LucidObjective objective = LucidObjective.of(path);
             if (args.length > 4 && args[4].equals("ab")) {
                 redirectedAgainstPlain(objective, channels, size + 12, filters);
@@ -113,7 +113,13 @@ public final class LucidStepProfile {
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < image.length; i++) image[i] = (float) (random.nextDouble() * 255);
         LucidObjective.ReluGradient[] kinds = LucidObjective.ReluGradient.values();
-        for (LucidObjective.ReluGradient kind : kinds) objective.lossAndGradient(image, size, size, 0, gradient, kind);
+        double[] first = new double[2];
+        for (LucidObjective.ReluGradient kind : kinds) {
+            long t = System.nanoTime();
+            objective.lossAndGradient(image, size, size, 0, gradient, kind);
+            first[kind.ordinal()] = (System.nanoTime() - t) / 1e6;
+        }
+        System.out.printf(Locale.ROOT, "ab: first calls (chain built) ms plain=%.1f redirected=%.1f%n", first[0], first[1]);
         double[][] ms = new double[2][rounds];
         for (int r = 0; r < rounds; r++) {
             for (LucidObjective.ReluGradient kind : kinds) {
