@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -25,6 +26,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -219,6 +221,59 @@ class ClusterIT {
         assertEquals(clusterLosses, ResultsCsv.losses(onCluster));
     }
 
+    /** Issue 19's done-when: the preset with a model file and --layer all, on the cluster as in local mode. */
+    @Test
+    void theLucidPresetWithAModelFileAndEveryLayerOnTheClusterMatchesLocalMode() throws Exception {
+        Path model = WORK.resolve("fmnist-lucid.onnx");
+        Files.copy(PROJECT.resolve("src/test/resources/models/fashion_mnist_cnn.onnx"), model);
+        List<String> lucid = List.of("--model", model.toString(), "--preprocess", "unit", "--preset", "lucid",
+                "--steps", "8", "--layer", "all", "--filter-range", "0:2");
+        Path onCluster = WORK.resolve("lucid-model-on-cluster"), local = WORK.resolve("lucid-model-local");
+        List<String> clusterArgs = new ArrayList<>(lucid);
+        clusterArgs.addAll(List.of("--master", cluster.masterUrl(), "--out", onCluster.toString()));
+        List<String> localArgs = new ArrayList<>(lucid);
+        localArgs.addAll(List.of("--master", "local[2]", "--out", local.toString()));
+        String clusterLog = finish(submit(cluster.environment(), clusterArgs, "lucid-model-on-cluster.log"),
+                "lucid-model-on-cluster.log");
+        finish(submit(Map.of(), localArgs, "lucid-model-local.log"), "lucid-model-local.log");
+        assertTrue(clusterLog.contains("Recipe: --preset lucid "), clusterLog);
+
+        // the same (layer, filter, status) rows, losses within 1e-4, for each of the model's 3 convolution layers
+        Map<String, String[]> clusterRows = csvRows(onCluster), localRows = csvRows(local);
+        assertEquals(localRows.keySet(), clusterRows.keySet());
+        for (String layer : List.of("/relu1/Relu_output_0", "/relu2/Relu_output_0", "/relu3/Relu_output_0")) {
+            assertTrue(clusterRows.containsKey(layer + ",0") && clusterRows.containsKey(layer + ",1"),
+                    clusterRows.keySet().toString());
+        }
+        for (String key : localRows.keySet()) {
+            float want = Float.parseFloat(localRows.get(key)[2]), got = Float.parseFloat(clusterRows.get(key)[2]);
+            assertEquals(want, got, 1e-4 * Math.max(1, Math.abs(want)), key);
+            assertEquals(localRows.get(key)[4], clusterRows.get(key)[4], key);
+        }
+        // and the same pictures, byte for byte, grey at the network's own 28 px
+        try (Stream<Path> files = Files.list(local.resolve("filters"))) {
+            List<Path> pictures = files.sorted().toList();
+            assertFalse(pictures.isEmpty());
+            for (Path picture : pictures) {
+                Path other = onCluster.resolve("filters").resolve(picture.getFileName());
+                assertArrayEquals(Files.readAllBytes(picture), Files.readAllBytes(other), picture.getFileName().toString());
+                assertEquals(28, Png.decode(Files.readAllBytes(other)).width());
+            }
+        }
+    }
+
+    /** results.csv by "layer,filter": its columns layer, filter, loss, seconds, status. */
+    private static Map<String, String[]> csvRows(Path out) throws IOException {
+        Map<String, String[]> rows = new java.util.TreeMap<>();
+        List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals("layer,filter,loss,seconds,status", lines.get(0));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",");
+            rows.put(cells[0] + "," + cells[1], cells);
+        }
+        return rows;
+    }
+
     @Test
     void aKilledExecutorCostsTimeNotResults() throws Exception {
         Path out = WORK.resolve("executor-killed");
@@ -248,11 +303,16 @@ class ClusterIT {
         first.destroyForcibly();
         first.waitFor();
 
+        // The pictures of filters whose state row was written before the kill: a picture written just before the
+        // kill but without its row is unfinished work, which the resume computes again (and rewrites).
         Map<String, FileTime> finishedPictures = new HashMap<>();
         Files.createDirectories(out.resolve("filters")); // absent when only dead filters had finished
         try (Stream<Path> pictures = Files.list(out.resolve("filters"))) {
             for (Path p : pictures.filter(p -> p.toString().endsWith(".png")).toList()) {
-                finishedPictures.put(p.getFileName().toString(), Files.getLastModifiedTime(p));
+                String name = p.getFileName().toString();
+                if (Files.exists(out.resolve("state").resolve(name.replace(".png", ".csv")))) {
+                    finishedPictures.put(name, Files.getLastModifiedTime(p));
+                }
             }
         }
         int finished = Await.localStateRows(out);
@@ -262,9 +322,7 @@ class ClusterIT {
         assertTrue(resumed.contains("Resuming: " + finished + " finished filters skipped, " + (8 - finished)
                 + " to compute"), resumed);
         for (Map.Entry<String, FileTime> e : finishedPictures.entrySet()) {
-            if (Files.exists(out.resolve("state").resolve(e.getKey().replace(".png", ".csv")))) {
-                assertEquals(e.getValue(), Files.getLastModifiedTime(out.resolve("filters").resolve(e.getKey())), e.getKey());
-            }
+            assertEquals(e.getValue(), Files.getLastModifiedTime(out.resolve("filters").resolve(e.getKey())), e.getKey());
         }
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), new ArrayList<>(ResultsCsv.losses(out).keySet()));
 
