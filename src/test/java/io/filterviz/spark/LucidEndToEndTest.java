@@ -8,12 +8,12 @@ import io.filterviz.engine.lucid.LucidObjective;
 import io.filterviz.engine.lucid.LucidRenderer;
 import io.filterviz.engine.lucid.LucidSettings;
 import io.filterviz.engine.reference.ReferenceBackend;
-import io.filterviz.engine.reference.ReferenceGraph;
 import io.filterviz.image.Png;
 import io.filterviz.image.RgbImage;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.onnx.OnnxLoader;
+import io.filterviz.testing.ClassPictures;
 import io.filterviz.testing.MainRun;
 import io.filterviz.testing.ResultsCsv;
 import org.junit.jupiter.api.Test;
@@ -197,20 +197,8 @@ class LucidEndToEndTest {
         MainRun run = ok(run(List.of("--model", FASHION.toString(), "--preprocess", "unit", "--preset", "lucid",
                 "--layer", "logits", "--master", "local[2]"), out));
         assertTrue(run.out().contains("10 filters processed: 10 live, 0 dead"), run.out());
-        ReferenceGraph reference = new ReferenceGraph(Preprocessing.UNIT.prepend(OnnxLoader.load(FASHION)));
-        List<Integer> predicted = new ArrayList<>();
-        for (int unit = 0; unit < 10; unit++) {
-            RgbImage picture = Png.decode(Files.readAllBytes(out.resolve(String.format("filters/logits_%04d.png", unit))));
-            assertEquals(1, picture.channels());
-            assertEquals(28, picture.width());
-            double[] pixels = new double[28 * 28];
-            for (int i = 0; i < pixels.length; i++) pixels[i] = picture.buffer()[i] & 0xFF;
-            double[] logits = reference.forward(pixels, 28, 28).get("logits");
-            int best = 0;
-            for (int c = 1; c < logits.length; c++) if (logits[c] > logits[best]) best = c;
-            predicted.add(best);
-        }
-        long own = java.util.stream.IntStream.range(0, 10).filter(c -> predicted.get(c) == c).count();
+        List<Integer> predicted = ClassPictures.predicted(FASHION, out);
+        long own = ClassPictures.ownClass(predicted);
         assertTrue(own >= 9, "classes of the 10 class pictures: " + predicted);
     }
 

@@ -6,6 +6,7 @@ import io.filterviz.image.RgbImage;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.onnx.OnnxLoader;
+import io.filterviz.testing.ClassPictures;
 import io.filterviz.testing.MainRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,24 +51,8 @@ class OwnModelEndToEndTest {
                 "--master", "local[2]", "--out", out.toString()));
         assertTrue(run.out().contains("10 filters processed: 10 live, 0 dead"), run.out());
 
-        Graph network = Preprocessing.UNIT.prepend(OnnxLoader.load(model));
-        ReferenceGraph reference = new ReferenceGraph(network);
-        List<Integer> predicted = new ArrayList<>();
-        for (int unit = 0; unit < 10; unit++) {
-            byte[] png = Files.readAllBytes(out.resolve("filters").resolve(String.format("logits_%04d.png", unit)));
-            assertEquals(0, png[25], "colour type 0: an 8-bit grey PNG");
-            RgbImage picture = Png.decode(png);
-            assertEquals(1, picture.channels());
-            assertEquals(28, picture.width());
-            assertEquals(28, picture.height());
-            double[] pixels = new double[28 * 28];
-            for (int i = 0; i < pixels.length; i++) pixels[i] = picture.buffer()[i] & 0xFF;
-            double[] logits = reference.forward(pixels, 28, 28).get("logits");
-            int best = 0;
-            for (int c = 1; c < logits.length; c++) if (logits[c] > logits[best]) best = c;
-            predicted.add(best);
-        }
-        long own = java.util.stream.IntStream.range(0, 10).filter(c -> predicted.get(c) == c).count();
+        List<Integer> predicted = ClassPictures.predicted(model, out);
+        long own = ClassPictures.ownClass(predicted);
         assertTrue(own >= 9, "classes of the 10 class pictures: " + predicted);
 
         assertTrue(Files.isRegularFile(out.resolve("fashion_mnist_cnn_logits_3x3.png")));

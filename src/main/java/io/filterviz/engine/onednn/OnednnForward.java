@@ -81,12 +81,7 @@ public final class OnednnForward implements AutoCloseable {
      */
     public void forward(List<float[]> images, int width, int height, TargetConsumer consumer) {
         if (images.isEmpty()) return;
-        int size = cut.inputChannels() * width * height;
-        for (float[] image : images) {
-            if (image.length != size) {
-                throw new IllegalArgumentException("an image must hold " + cut.inputChannels() + " × " + height + " × " + width + " values");
-            }
-        }
+        checkSizes(images, width, height);
         OpenMpThreads.limitCallingThread(threads);
         ForwardChain chain = chain(width, height, images.size());
         chain.run(arenas, stream, images);
@@ -103,17 +98,13 @@ public final class OnednnForward implements AutoCloseable {
 
     /**
      * One pass for {@code images} as {@link #forward}, but {@code consumer} gets each target's channel maxima, which
-     * oneDNN computes right after the layer (a reduction, on as many threads as the pass), and finds a channel's
-     * peak position only when asked, in the layout the layer left: no target is copied out whole.
+     * oneDNN computes right after the layer (a max pool over the whole plane, on as many threads as the pass, whose
+     * workspace holds where each maximum is), and a channel's peak position only when asked, in the layout the layer
+     * left: no target is copied out whole.
      */
     public void peaks(List<float[]> images, int width, int height, PeaksConsumer consumer) {
         if (images.isEmpty()) return;
-        int size = cut.inputChannels() * width * height;
-        for (float[] image : images) {
-            if (image.length != size) {
-                throw new IllegalArgumentException("an image must hold " + cut.inputChannels() + " × " + height + " × " + width + " values");
-            }
-        }
+        checkSizes(images, width, height);
         OpenMpThreads.limitCallingThread(threads);
         ForwardChain chain = chain(width, height, images.size(), true);
         chain.run(arenas, stream, images);
@@ -173,4 +164,13 @@ public final class OnednnForward implements AutoCloseable {
     }
 
     private record ChainKey(int width, int height, int batch, boolean peaks) {}
+
+    private void checkSizes(List<float[]> images, int width, int height) {
+        int size = cut.inputChannels() * width * height;
+        for (float[] image : images) {
+            if (image.length != size) {
+                throw new IllegalArgumentException("an image must hold " + cut.inputChannels() + " × " + height + " × " + width + " values");
+            }
+        }
+    }
 }
