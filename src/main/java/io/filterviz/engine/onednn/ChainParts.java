@@ -62,6 +62,23 @@ final class ChainParts implements AutoCloseable {
         return new Value(b, md);
     }
 
+    /**
+     * A buffer with memory of its own, outside the arenas, freed when the chain closes: what must survive from one
+     * run of this chain to the next while chains of other sizes run in between (a filter's reordered weights).
+     */
+    Value owned(dnnl_memory_desc_t md) {
+        NativeBuffer memory = new NativeBuffer(Math.max(1, Dnnl.bytes(md)));
+        keepAlive.add(memory);
+        return shared(md, memory.pointer());
+    }
+
+    /** As {@link #reorderInto}, into a buffer of its own ({@link #owned}). */
+    Value reorderIntoOwned(List<Step> into, Value from, dnnl_memory_desc_t to) {
+        Value out = owned(to);
+        reorder(into, from, out);
+        return out;
+    }
+
     /** Memory the chain does not own (the model's weights). */
     Value shared(dnnl_memory_desc_t md, Pointer data) {
         Buffer b = new Buffer(Dnnl.memory(md, engine), Dnnl.bytes(md), null, data, false);
@@ -230,6 +247,7 @@ final class ChainParts implements AutoCloseable {
         for (Object o : keepAlive) {
             if (o instanceof dnnl_primitive_desc pd) dnnl_primitive_desc_destroy(pd);
             else if (o instanceof dnnl_primitive_attr a) dnnl_primitive_attr_destroy(a);
+            else if (o instanceof NativeBuffer m) m.close();
         }
         steps.clear();
         buffers.clear();

@@ -134,7 +134,6 @@ final class PrimitiveChain implements AutoCloseable {
         if (g == null) throw new IllegalStateException("no gradient reaches the input of " + graph.name());
         gradient = parts.reorderIfNeeded(build.backward, g, image.md());
         List<Value> pinned = new ArrayList<>(List.of(image, gradient, build.targetOut, build.seed));
-        if (build.filterWeights != null) pinned.addAll(List.of(build.filterWeights, build.filterBias));
         parts.pack(List.of(build.filterLoad, build.forward, build.backward), pinned);
     }
 
@@ -147,7 +146,10 @@ final class PrimitiveChain implements AutoCloseable {
         parts.bind(arenas);
         int imageSize = graph.inputChannels() * width * height;
         for (int b = 0; b < batch; b++) image.buffer().floats().position((long) b * imageSize).put(imagesIn[b]);
-        if (head.oneChannel()) loadFilters(filters, stream);
+        if (head.oneChannel() && !java.util.Arrays.equals(filters, loadedFilters)) {
+            loadFilters(filters, stream);
+            loadedFilters = filters.clone();
+        }
         ChainParts.execute(build.forward, stream);
         Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
 
@@ -185,6 +187,9 @@ final class PrimitiveChain implements AutoCloseable {
         for (int b = 0; b < batch; b++) gradient.buffer().floats().position((long) b * imageSize).get(gradientsOut[b]);
         return losses;
     }
+
+    /** The filters whose weights the chain holds (its own memory, {@link ChainParts#owned}), or null before the first. */
+    private int[] loadedFilters;
 
     private void loadFilters(int[] filters, dnnl_stream stream) {
         Conv c = model.conv(head.conv().name());
