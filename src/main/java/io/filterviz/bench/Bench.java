@@ -94,6 +94,11 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--threads", description = "Threads of the compute path. Default: every core.")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--tasks", description = "With --lucid: renderers at once, each in its own Java thread with its own "
+            + "--threads OpenMP threads and N filters, as Spark runs one task per core (--tasks 2 --threads 1 is "
+            + "local[2]); the summary adds the wall seconds per filter of them all.")
+    int tasks = 1;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
     }
@@ -132,7 +137,8 @@ public final class Bench implements Callable<Integer> {
                             median / batch, gflop, gflop / (median / 1000));
                 }
             }
-            if (lucid > 0) lucid(path, graph.inputChannels(), layer, what);
+            if (lucid > 0 && tasks == 1) lucid(path, graph.inputChannels(), layer, what);
+            if (lucid > 0 && tasks > 1) lucidTasks(model, graph.inputChannels(), layer, what);
             if (schedule) {
                 FilterRenderer renderer = new FilterRenderer(path, AscentSettings.defaults(), layer);
                 // A dead filter stops at its first step: it would drag the median of whole filters down.
@@ -176,6 +182,49 @@ public final class Bench implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "bench: lucid %s filters=%d median_seconds_per_filter=%.2f%n", common, lucid,
                 median(seconds));
+    }
+
+    /**
+     * --lucid with --tasks: the tasks render filters task, task + tasks, ... at once, each on its own objective (as
+     * Spark's executor threads do), and the wall time of them all per filter rendered is the throughput a user gets.
+     */
+    private void lucidTasks(CompiledModel model, int channels, String layer, String what) {
+        LucidSettings d = LucidSettings.defaults();
+        LucidSettings settings = new LucidSettings(d.learningRate(), lucidSteps, d.initSd(), d.fftDecay(), d.transforms(),
+                lucidSize, lucidSize, channels, d.seed(), d.redirectedReluSteps());
+        String common = String.format(Locale.ROOT, "size=%d steps=%d redirected=%d transforms=%s %s tasks=%d", lucidSize,
+                lucidSteps, settings.redirectedReluSteps(), settings.transforms().name().toLowerCase(Locale.ROOT), what, tasks);
+        double[] seconds = new double[lucid * tasks];
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(tasks);
+        long start = System.nanoTime();
+        try {
+            List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+            for (int task = 0; task < tasks; task++) {
+                int first = task;
+                running.add(pool.submit(() -> {
+                    try (FilterObjective path = model.newObjective(layer, threads)) {
+                        LucidRenderer renderer = new LucidRenderer(path, settings, layer);
+                        for (int f = first; f < lucid * tasks; f += tasks) {
+                            RenderedFilter outcome = renderer.render(f);
+                            seconds[f] = outcome.seconds();
+                            System.out.printf(Locale.ROOT, "bench: lucid filter=%d %s seconds=%.2f loss=%.4g%s%n", f,
+                                    common, outcome.seconds(), outcome.loss(), outcome.dead() ? " dead" : "");
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> task : running) task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a lucid task failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "bench: lucid %s filters=%d median_seconds_per_filter=%.2f wall_seconds=%.2f "
+                + "wall_seconds_per_filter=%.2f%n", common, lucid * tasks, median(seconds), wall, wall / (lucid * tasks));
     }
 
     /** VGG16 with random weights up to --layer (caffe preprocessing in front with --lucid), or the --model file. */
