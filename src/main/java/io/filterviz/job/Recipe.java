@@ -114,14 +114,20 @@ public final class Recipe {
     /**
      * The first value in which a recorded recipe differs from this one, as "epochs 2, this run has 3"; empty when
      * they are the same. Values are compared as JSON reads them back (1 and 1L alike); a recipe recorded without a
-     * preset is the Keras recipe's.
+     * preset is the Keras recipe's, and one without a model or preprocessing is of VGG16 with none (as every run was
+     * before those options existed), so folders of earlier versions resume.
      */
     Optional<String> firstDifference(JsonNode recorded) {
         JsonNode current = reread(toJson());
-        if (recorded.isObject() && !recorded.has(PRESET)) {
-            ObjectNode withPreset = JSON.createObjectNode().put(PRESET, Preset.KERAS.label());
-            withPreset.setAll((ObjectNode) recorded);
-            recorded = withPreset;
+        if (recorded.isObject()) {
+            ObjectNode filled = JSON.createObjectNode();
+            // Fields later versions added, as the versions before them always ran: the Keras recipe (before presets)
+            // on Keras' VGG16 without preprocessing (before --model and --preprocess).
+            if (!recorded.has(PRESET)) filled.put(PRESET, Preset.KERAS.label());
+            if (!recorded.has("model")) filled.put("model", "vgg16");
+            if (!recorded.has("preprocess")) filled.put("preprocess", "none");
+            filled.setAll((ObjectNode) recorded);
+            recorded = filled;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = current.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,6 +104,27 @@ class RunRecordTest {
               } ]
             }
             """;
+
+    /** run.json as filterviz wrote it before --model and --preprocess existed (issue 18's format): always VGG16, raw pixels. */
+    private static final String BEFORE_MODELS = KERAS_BEFORE_PRESETS.replace("""
+                "model" : "vgg16",
+                "preprocess" : "none",
+            """, "");
+
+    @Test
+    void aRunJsonFromBeforeModelsIsVgg16WithoutPreprocessingAndResumes() {
+        assertFalse(BEFORE_MODELS.contains("\"model\""), BEFORE_MODELS);
+        OutputStore store = store();
+        store.write(RunRecord.FILE, BEFORE_MODELS.getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of(BLOCK5_0_16, BLOCK5_ALL), RunRecord.adding(store, RECIPE, BLOCK5_ALL).selections());
+
+        store.write(RunRecord.FILE, BEFORE_MODELS.getBytes(StandardCharsets.UTF_8));
+        Recipe caffe = Recipe.of("vgg16", "caffe", AscentSettings.defaults(), "random, seed 42", "onednn", "fp32",
+                "winograd-where-faster");
+        BadInputException e = assertThrows(BadInputException.class, () -> RunRecord.adding(store, caffe, BLOCK5_ALL));
+        assertTrue(e.getMessage().contains("holds pictures made with preprocess \"none\", this run has \"caffe\""),
+                e.getMessage());
+    }
 
     @Test
     void aRunJsonWithoutPresetIsTheKerasRecipes() {
