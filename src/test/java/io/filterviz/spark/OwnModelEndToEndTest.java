@@ -1,6 +1,5 @@
 package io.filterviz.spark;
 
-import io.filterviz.engine.reference.ReferenceGraph;
 import io.filterviz.image.Png;
 import io.filterviz.image.RgbImage;
 import io.filterviz.model.Preprocessing;
@@ -15,7 +14,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,20 +74,8 @@ class OwnModelEndToEndTest {
         MainRun run = run(List.of("--model", model.toString(), "--preprocess", "unit", "--layer", "logits",
                 "--master", "local[2]", "--out", out.toString()));
         assertTrue(run.out().contains("10 filters processed: 10 live, 0 dead"), run.out());
-        ReferenceGraph reference = new ReferenceGraph(Preprocessing.UNIT.prepend(OnnxLoader.load(MODELS.resolve("fashion_mnist_cnn.onnx"))));
-        List<Integer> predicted = new ArrayList<>();
-        for (int unit = 0; unit < 10; unit++) {
-            RgbImage picture = Png.decode(Files.readAllBytes(out.resolve("filters").resolve(String.format("logits_%04d.png", unit))));
-            assertEquals(1, picture.channels());
-            assertEquals(28, picture.width());
-            double[] pixels = new double[28 * 28];
-            for (int i = 0; i < pixels.length; i++) pixels[i] = picture.buffer()[i] & 0xFF;
-            double[] logits = reference.forward(pixels, 28, 28).get("logits");
-            int best = 0;
-            for (int c = 1; c < logits.length; c++) if (logits[c] > logits[best]) best = c;
-            predicted.add(best);
-        }
-        assertTrue(java.util.stream.IntStream.range(0, 10).filter(c -> predicted.get(c) == c).count() >= 9,
+        List<Integer> predicted = ClassPictures.predicted(MODELS.resolve("fashion_mnist_cnn.onnx"), out);
+        assertTrue(ClassPictures.ownClass(predicted) >= 9,
                 "classes of the 10 class pictures: " + predicted);
         assertTrue(Files.isRegularFile(out.resolve("keras_fashion_mnist_logits_3x3.png")));
         String runJson = Files.readString(out.resolve("run.json"));
