@@ -167,19 +167,11 @@ public final class Bench implements Callable<Integer> {
      * first filter counts its own warm-up). One line per filter, then the median.
      */
     private void lucid(FilterObjective path, int channels, String layer, String what) {
-        LucidSettings d = LucidSettings.defaults();
-        LucidSettings settings = new LucidSettings(d.learningRate(), lucidSteps, d.initSd(), d.fftDecay(), d.transforms(),
-                lucidSize, lucidSize, channels, d.seed(), d.redirectedReluSteps());
+        LucidSettings settings = lucidSettings(channels);
         LucidRenderer renderer = new LucidRenderer(path, settings, layer);
         double[] seconds = new double[lucid];
-        String common = String.format(Locale.ROOT, "size=%d steps=%d redirected=%d transforms=%s %s", lucidSize,
-                lucidSteps, settings.redirectedReluSteps(), settings.transforms().name().toLowerCase(Locale.ROOT), what);
-        for (int f = 0; f < lucid; f++) {
-            RenderedFilter outcome = renderer.render(f);
-            seconds[f] = outcome.seconds();
-            System.out.printf(Locale.ROOT, "bench: lucid filter=%d %s seconds=%.2f loss=%.4g%s%n", f, common,
-                    outcome.seconds(), outcome.loss(), outcome.dead() ? " dead" : "");
-        }
+        String common = lucidLabel(settings, what);
+        for (int f = 0; f < lucid; f++) seconds[f] = renderLucid(renderer, f, common);
         System.out.printf(Locale.ROOT, "bench: lucid %s filters=%d median_seconds_per_filter=%.2f%n", common, lucid,
                 median(seconds));
     }
@@ -189,11 +181,8 @@ public final class Bench implements Callable<Integer> {
      * Spark's executor threads do), and the wall time of them all per filter rendered is the throughput a user gets.
      */
     private void lucidTasks(CompiledModel model, int channels, String layer, String what) {
-        LucidSettings d = LucidSettings.defaults();
-        LucidSettings settings = new LucidSettings(d.learningRate(), lucidSteps, d.initSd(), d.fftDecay(), d.transforms(),
-                lucidSize, lucidSize, channels, d.seed(), d.redirectedReluSteps());
-        String common = String.format(Locale.ROOT, "size=%d steps=%d redirected=%d transforms=%s %s tasks=%d", lucidSize,
-                lucidSteps, settings.redirectedReluSteps(), settings.transforms().name().toLowerCase(Locale.ROOT), what, tasks);
+        LucidSettings settings = lucidSettings(channels);
+        String common = lucidLabel(settings, what) + " tasks=" + tasks;
         double[] seconds = new double[lucid * tasks];
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(tasks);
         long start = System.nanoTime();
@@ -204,12 +193,7 @@ public final class Bench implements Callable<Integer> {
                 running.add(pool.submit(() -> {
                     try (FilterObjective path = model.newObjective(layer, threads)) {
                         LucidRenderer renderer = new LucidRenderer(path, settings, layer);
-                        for (int f = first; f < lucid * tasks; f += tasks) {
-                            RenderedFilter outcome = renderer.render(f);
-                            seconds[f] = outcome.seconds();
-                            System.out.printf(Locale.ROOT, "bench: lucid filter=%d %s seconds=%.2f loss=%.4g%s%n", f,
-                                    common, outcome.seconds(), outcome.loss(), outcome.dead() ? " dead" : "");
-                        }
+                        for (int f = first; f < lucid * tasks; f += tasks) seconds[f] = renderLucid(renderer, f, common);
                     }
                 }));
             }
@@ -225,6 +209,26 @@ public final class Bench implements Callable<Integer> {
         double wall = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "bench: lucid %s filters=%d median_seconds_per_filter=%.2f wall_seconds=%.2f "
                 + "wall_seconds_per_filter=%.2f%n", common, lucid * tasks, median(seconds), wall, wall / (lucid * tasks));
+    }
+
+    /** The preset's defaults at --lucid-steps and --lucid-size. */
+    private LucidSettings lucidSettings(int channels) {
+        LucidSettings d = LucidSettings.defaults();
+        return new LucidSettings(d.learningRate(), lucidSteps, d.initSd(), d.fftDecay(), d.transforms(), lucidSize,
+                lucidSize, channels, d.seed(), d.redirectedReluSteps());
+    }
+
+    private String lucidLabel(LucidSettings settings, String what) {
+        return String.format(Locale.ROOT, "size=%d steps=%d redirected=%d transforms=%s %s", lucidSize, lucidSteps,
+                settings.redirectedReluSteps(), settings.transforms().name().toLowerCase(Locale.ROOT), what);
+    }
+
+    /** Renders one filter, prints its line, returns its seconds. */
+    private static double renderLucid(LucidRenderer renderer, int filter, String common) {
+        RenderedFilter outcome = renderer.render(filter);
+        System.out.printf(Locale.ROOT, "bench: lucid filter=%d %s seconds=%.2f loss=%.4g%s%n", filter, common,
+                outcome.seconds(), outcome.loss(), outcome.dead() ? " dead" : "");
+        return outcome.seconds();
     }
 
     /** VGG16 with random weights up to --layer (caffe preprocessing in front with --lucid), or the --model file. */

@@ -72,13 +72,6 @@ final class ChainParts implements AutoCloseable {
         return shared(md, memory.pointer());
     }
 
-    /** As {@link #reorderInto}, into a buffer of its own ({@link #owned}). */
-    Value reorderIntoOwned(List<Step> into, Value from, dnnl_memory_desc_t to) {
-        Value out = owned(to);
-        reorder(into, from, out);
-        return out;
-    }
-
     /** Memory the chain does not own (the model's weights). */
     Value shared(dnnl_memory_desc_t md, Pointer data) {
         Buffer b = new Buffer(Dnnl.memory(md, engine), Dnnl.bytes(md), null, data, false);

@@ -92,7 +92,8 @@ final class ConvolutionLowering extends Lowering {
         // transforms change the size at every step), so a step reloads them only when its filters change.
         build.filterWeights = parts.owned(plainFilter);
         build.filterBias = parts.owned(Dnnl.md(dnnl_f32, dnnl_x, batch));
-        Value weights = parts.reorderIntoOwned(filterLoad, build.filterWeights, Dnnl.query(pd, dnnl_query_weights_md));
+        Value weights = parts.owned(Dnnl.query(pd, dnnl_query_weights_md));
+        parts.reorder(filterLoad, build.filterWeights, weights);
         Value dst = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
         forward.add(parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, build.filterBias, DNNL_ARG_DST, dst));
         dnnl_memory_desc_t plainTarget = Dnnl.md(dnnl_f32, dnnl_nchw, batch, batch, g.dst()[2], g.dst()[3]);
@@ -101,7 +102,8 @@ final class ConvolutionLowering extends Lowering {
         backwardBuilders.add(() -> {
             dnnl_primitive_desc back = convBackwardData(g, t, alg, pd, node.name());
             Value dy = parts.reorderIfNeeded(backward, build.seed, Dnnl.query(back, dnnl_query_diff_dst_md));
-            Value w = parts.reorderIntoOwned(filterLoad, build.filterWeights, Dnnl.query(back, dnnl_query_weights_md));
+            Value w = parts.owned(Dnnl.query(back, dnnl_query_weights_md));
+            parts.reorder(filterLoad, build.filterWeights, w);
             Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
             backward.add(parts.primitive(back, DNNL_ARG_DIFF_DST, dy, DNNL_ARG_WEIGHTS, w, DNNL_ARG_DIFF_SRC, dx));
             contribute(input, dx);
