@@ -137,30 +137,6 @@ final class ElementwiseLowering extends Lowering {
         return y;
     }
 
-    /** d/dx of an element-wise function at the forward's input {@code x} (for a fused ReLU: its output). */
-    private Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name) {
-        return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
-    }
-
-    /** The same; {@code dyInAndDx}, when given, receives the incoming gradient as the primitive reads it, and dx. */
-    private Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name, Value[] dyInAndDx) {
-        dnnl_eltwise_desc_t fwdDesc = new dnnl_eltwise_desc_t();
-        Dnnl.check(dnnl_eltwise_forward_desc_init(fwdDesc, dnnl_forward_training, alg, x.md(), alpha, beta),
-                "eltwise_forward_desc_init");
-        dnnl_primitive_desc hint = parts.desc(fwdDesc, null, null, "eltwise forward hint " + name);
-        dnnl_eltwise_desc_t bwdDesc = new dnnl_eltwise_desc_t();
-        Dnnl.check(dnnl_eltwise_backward_desc_init(bwdDesc, alg, x.md(), x.md(), alpha, beta), "eltwise_backward_desc_init");
-        dnnl_primitive_desc back = parts.desc(bwdDesc, parts.attr(), hint, "eltwise backward " + name);
-        Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
-        Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
-        backward.add(parts.primitive(back, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_DIFF_SRC, dx));
-        if (dyInAndDx != null) {
-            dyInAndDx[0] = dyIn;
-            dyInAndDx[1] = dx;
-        }
-        return dx;
-    }
-
     void add(Node node) {
         String a = node.inputs().get(0), b = node.inputs().get(1);
         Value x = values.get(a);

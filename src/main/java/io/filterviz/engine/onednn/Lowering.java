@@ -5,10 +5,14 @@ import io.filterviz.engine.onednn.ChainParts.Value;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Shape;
+import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
  * One family of operators turned into primitives: each method lowers one node, adds its forward steps, and registers
@@ -62,4 +66,28 @@ abstract class Lowering {
     protected int computeType(String input) { return build.computeType(input); }
 
     protected static Object[] multipleSources(List<Value> sources, Value dst) { return ChainBuild.multipleSources(sources, dst); }
+
+    /** d/dx of an element-wise function at the forward's input {@code x} (for a fused ReLU: its output). */
+    protected Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name) {
+        return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
+    }
+
+    /** The same; {@code dyInAndDx}, when given, receives the incoming gradient as the primitive reads it, and dx. */
+    protected Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name, Value[] dyInAndDx) {
+        dnnl_eltwise_desc_t fwdDesc = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_forward_desc_init(fwdDesc, dnnl_forward_training, alg, x.md(), alpha, beta),
+                "eltwise_forward_desc_init");
+        dnnl_primitive_desc hint = parts.desc(fwdDesc, null, null, "eltwise forward hint " + name);
+        dnnl_eltwise_desc_t bwdDesc = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_backward_desc_init(bwdDesc, alg, x.md(), x.md(), alpha, beta), "eltwise_backward_desc_init");
+        dnnl_primitive_desc back = parts.desc(bwdDesc, parts.attr(), hint, "eltwise backward " + name);
+        Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
+        Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
+        backward.add(parts.primitive(back, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_DIFF_SRC, dx));
+        if (dyInAndDx != null) {
+            dyInAndDx[0] = dyIn;
+            dyInAndDx[1] = dx;
+        }
+        return dx;
+    }
 }

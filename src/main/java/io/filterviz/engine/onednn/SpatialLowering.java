@@ -60,9 +60,14 @@ final class SpatialLowering extends Lowering {
                 ? parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_DST, y, DNNL_ARG_WORKSPACE, workspace)
                 : parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_DST, y));
         values.put(node.output(), y);
+        Node relu = alg == dnnl_pooling_max ? reluBefore(input) : null;
         backwardBuilders.add(() -> {
             Value dy = gradientOf(node.output());
             if (dy == null) return;
+            // A max pool's output at i is the ReLU's output at i's maximum, the one place its gradient goes to: so
+            // the ReLU's backward is the same mask applied to the pooled gradient (a quarter of the values for 2×2),
+            // and the pool's gradient goes to the ReLU's input. Exact: only multiplications by 1 or 0 move.
+            if (relu != null) dy = eltwiseBackward(dnnl_eltwise_relu, 0f, 0f, y, dy, relu.name() + " at " + node.name());
             dnnl_pooling_desc_t bwd = new dnnl_pooling_desc_t();
             Dnnl.check(dnnl_pooling_backward_desc_init(bwd, alg, x.md(), y.md(), strides, kernel, left, right),
                     "pooling_backward_desc_init " + node.name());
@@ -72,8 +77,18 @@ final class SpatialLowering extends Lowering {
             backward.add(workspace != null
                     ? parts.primitive(back, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_WORKSPACE, workspace, DNNL_ARG_DIFF_SRC, dx)
                     : parts.primitive(back, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_DIFF_SRC, dx));
-            contribute(input, dx);
+            contribute(relu != null ? relu.inputs().get(0) : input, dx);
         });
+    }
+
+    /**
+     * The fused ReLU whose output a max pool reads, when its backward can move behind the pool (in plain chains:
+     * Lucid's redirected rule needs the whole tensor's gradient), else null. Its own backward then gets no gradient
+     * from the pool (only from other readers, if any: the masks add up the same).
+     */
+    private Node reluBefore(String input) {
+        if (build.redirectRelus) return null;
+        return graph.producer(input).filter(n -> fusedRelus.contains(n.name())).orElse(null);
     }
 
     void pad(Node node, Pad p) {
