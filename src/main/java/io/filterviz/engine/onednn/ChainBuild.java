@@ -44,6 +44,8 @@ final class ChainBuild {
     final int dt;
     /** Whether the backward gives every ReLU and Clip Lucid's redirected gradient (a chain of redirected steps). */
     final boolean redirectRelus;
+    /** Whether convolutions keep tensors of fewer than 16 channels in plain layout ({@link ChainKind}). */
+    final boolean plainFewChannels;
     /** Tensors made from the image by per-pixel operators only: what reads them stays f32 in a bf16 chain. */
     final Set<String> imageTensors = new HashSet<>();
     /** ReLUs fused into the operator before them (their node names). */
@@ -65,20 +67,21 @@ final class ChainBuild {
     Value filterBias;
 
     ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, int height, int width, int batch,
-               boolean redirectRelus) {
+               ChainKind kind) {
         this(model, parts, cut, target, Set.of(target), false, TargetHead.of(cut, target), height, width, batch,
-                redirectRelus);
+                kind.redirectRelus, kind.plainFewChannels);
     }
 
     /** A forward-only build computing every tensor of {@code targets} whole (a scan). */
     static ChainBuild forwardOnly(OnednnModel model, ChainParts parts, Graph cut, List<String> targets, int height,
                                   int width, int batch) {
         return new ChainBuild(model, parts, cut, null, Set.copyOf(targets), true, TargetHead.whole(), height, width, batch,
-                false);
+                false, true);
     }
 
     private ChainBuild(OnednnModel model, ChainParts parts, Graph cut, String target, Set<String> targets,
-                       boolean inference, TargetHead head, int height, int width, int batch, boolean redirectRelus) {
+                       boolean inference, TargetHead head, int height, int width, int batch, boolean redirectRelus,
+                       boolean plainFewChannels) {
         this.model = model;
         this.parts = parts;
         this.graph = cut;
@@ -89,6 +92,7 @@ final class ChainBuild {
         this.shapes = cut.shapes(height, width);
         this.batch = batch;
         this.redirectRelus = redirectRelus;
+        this.plainFewChannels = plainFewChannels;
         this.dt = model.precision() == Precision.BF16 ? dnnl_bf16 : dnnl_f32;
         plan();
     }

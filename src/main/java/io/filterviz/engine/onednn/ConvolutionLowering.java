@@ -56,7 +56,8 @@ final class ConvolutionLowering extends Lowering {
         int t = computeType(input);
         ConvGeometry g = geometry(node, c, input, c.outChannels());
         int alg = algorithm(node, g, t);
-        dnnl_primitive_desc pd = convForward(g, t, t, alg, fusesRelu(node), node.name());
+        dnnl_primitive_desc pd = convForward(g, t, t, alg, fusesRelu(node), node.name(), layout(g.src(), t, c),
+                layout(g.dst(), t, c));
         Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
         Value weights = weights(node, Dnnl.query(pd, dnnl_query_weights_md));
         Value bias = parts.shared(Dnnl.md(dnnl_f32, dnnl_x, c.outChannels()), model.biasBuffer(node.name()).pointer());
@@ -66,7 +67,8 @@ final class ConvolutionLowering extends Lowering {
         backwardBuilders.add(() -> {
             Value dy = gradientOf(node.output());
             if (dy == null) return;
-            dnnl_primitive_desc back = convBackwardData(g, t, alg, pd, node.name());
+            dnnl_primitive_desc back = convBackwardData(g, t, alg, pd, node.name(), layout(g.src(), t, c),
+                    layout(g.dst(), t, c));
             Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
             Value w = weights(node, Dnnl.query(back, dnnl_query_weights_md));
             Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
@@ -85,7 +87,8 @@ final class ConvolutionLowering extends Lowering {
         int t = computeType(input);
         ConvGeometry g = geometry(node, c, input, batch);
         int alg = algorithm(node, g, t);
-        dnnl_primitive_desc pd = convForward(g, t, dnnl_f32, alg, head.fusedRelu(), node.name());
+        dnnl_primitive_desc pd = convForward(g, t, dnnl_f32, alg, head.fusedRelu(), node.name(), dnnl_format_tag_any,
+                dnnl_format_tag_any);
         Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
         dnnl_memory_desc_t plainFilter = Dnnl.md(dnnl_f32, dnnl_oihw, batch, c.inChannels(), c.kernelHeight(), c.kernelWidth());
         // Owned, not arena, memory: a filter's weights stay loaded while the chains of other sizes run (Lucid's
@@ -100,7 +103,8 @@ final class ConvolutionLowering extends Lowering {
         build.targetOut = parts.reorderIfNeeded(forward, dst, plainTarget);
         build.seed = parts.buffer(plainTarget);
         backwardBuilders.add(() -> {
-            dnnl_primitive_desc back = convBackwardData(g, t, alg, pd, node.name());
+            dnnl_primitive_desc back = convBackwardData(g, t, alg, pd, node.name(), dnnl_format_tag_any,
+                    dnnl_format_tag_any);
             Value dy = parts.reorderIfNeeded(backward, build.seed, Dnnl.query(back, dnnl_query_diff_dst_md));
             Value w = parts.owned(Dnnl.query(back, dnnl_query_weights_md));
             parts.reorder(filterLoad, build.filterWeights, w);
@@ -110,21 +114,35 @@ final class ConvolutionLowering extends Lowering {
         });
     }
 
-    private dnnl_primitive_desc convForward(ConvGeometry g, int t, int dstType, int alg, boolean relu, String name) {
+    /**
+     * The layout asked for a convolution's source or destination (and their gradients): in chains that keep them so
+     * ({@link ChainKind#plainFewChannels}), plain for an f32 tensor of fewer than 16 channels, where oneDNN's
+     * 16-channel blocks would be mostly padding; else oneDNN's choice. A network's 3-channel image is the case that
+     * counts: its gradient took 2.5 ms blocked against 1.1 ms plain (gemm) a Lucid step on one thread, and the
+     * preprocessing's 1×1 convolution before it needed reorders both ways (docs/lucid.md).
+     */
+    private int layout(long[] dims, int t, Conv c) {
+        return build.plainFewChannels && t == dnnl_f32 && c.group() == 1 && dims.length == 4 && dims[1] < 16
+                ? dnnl_nchw : dnnl_format_tag_any;
+    }
+
+    private dnnl_primitive_desc convForward(ConvGeometry g, int t, int dstType, int alg, boolean relu, String name,
+                                            int srcLayout, int dstLayout) {
         dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
         Dnnl.check(dnnl_dilated_convolution_forward_desc_init(desc, build.forwardKind(), alg,
-                Dnnl.md(t, dnnl_format_tag_any, g.src()), Dnnl.md(t, dnnl_format_tag_any, g.weights()),
-                Dnnl.md(dnnl_f32, dnnl_x, g.dst()[1]), Dnnl.md(dstType, dnnl_format_tag_any, g.dst()),
+                Dnnl.md(t, srcLayout, g.src()), Dnnl.md(t, dnnl_format_tag_any, g.weights()),
+                Dnnl.md(dnnl_f32, dnnl_x, g.dst()[1]), Dnnl.md(dstType, dstLayout, g.dst()),
                 g.strides(), g.dilation(), g.padL(), g.padR()), "convolution_forward_desc_init " + name);
         return parts.desc(desc, parts.attr(relu ? dnnl_eltwise_relu : -1), null,
                 "convolution forward " + name);
     }
 
-    private dnnl_primitive_desc convBackwardData(ConvGeometry g, int t, int alg, dnnl_primitive_desc hint, String name) {
+    private dnnl_primitive_desc convBackwardData(ConvGeometry g, int t, int alg, dnnl_primitive_desc hint, String name,
+                                                 int srcLayout, int dstLayout) {
         dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
         Dnnl.check(dnnl_dilated_convolution_backward_data_desc_init(desc, alg,
-                Dnnl.md(t, dnnl_format_tag_any, g.src()), Dnnl.md(t, dnnl_format_tag_any, g.weights()),
-                Dnnl.md(t, dnnl_format_tag_any, g.dst()), g.strides(), g.dilation(), g.padL(), g.padR()),
+                Dnnl.md(t, srcLayout, g.src()), Dnnl.md(t, dnnl_format_tag_any, g.weights()),
+                Dnnl.md(t, dstLayout, g.dst()), g.strides(), g.dilation(), g.padL(), g.padR()),
                 "convolution_backward_data_desc_init " + name);
         return parts.desc(desc, parts.attr(), hint, "convolution backward data " + name);
     }

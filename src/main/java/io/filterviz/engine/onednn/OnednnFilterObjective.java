@@ -15,7 +15,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
  * One task's compute path through oneDNN for one target: a stream, a primitive chain per image size and batch size
  * (built on first use and kept: the Keras schedule revisits the same nine sizes for every filter), and the buffers
  * those chains share. The model's cache of reordered weights is keyed by (node, layout), the chains by (size, batch,
- * ReLU gradient): the Lucid recipe's redirected steps run chains of their own, so the plain ones stay as they were.
+ * {@link ChainKind}): the Lucid recipe's steps, plain and redirected, run chains of their own, so the Keras recipe's
+ * stay as they were.
  */
 final class OnednnFilterObjective implements FilterObjective, LucidObjective {
     private final OnednnModel model;
@@ -52,12 +53,18 @@ final class OnednnFilterObjective implements FilterObjective, LucidObjective {
     /** The batch in one pass: one chain per (size, batch size). */
     @Override
     public float[] lossesAndGradients(float[][] images, int width, int height, int[] filters, float[][] gradients) {
-        return lossesAndGradients(images, width, height, filters, gradients, ReluGradient.PLAIN);
+        return lossesAndGradients(images, width, height, filters, gradients, ChainKind.KERAS);
     }
 
-    /** The batch in one pass with the ReLU gradient asked for: the redirected one's rule holds per image. */
+    /** The batch in one pass for the Lucid recipe, with the ReLU gradient asked for: the redirected rule holds per image. */
     float[] lossesAndGradients(float[][] images, int width, int height, int[] filters, float[][] gradients,
                                ReluGradient relu) {
+        return lossesAndGradients(images, width, height, filters, gradients,
+                relu == ReluGradient.REDIRECTED ? ChainKind.LUCID_REDIRECTED : ChainKind.LUCID);
+    }
+
+    private float[] lossesAndGradients(float[][] images, int width, int height, int[] filters, float[][] gradients,
+                                       ChainKind kind) {
         int batch = filters.length;
         if (batch < 1 || images.length != batch || gradients.length != batch) {
             throw new IllegalArgumentException("need as many images and gradients as filters (at least one)");
@@ -73,9 +80,8 @@ final class OnednnFilterObjective implements FilterObjective, LucidObjective {
             }
         }
         OpenMpThreads.limitCallingThread(threads);
-        boolean redirect = relu == ReluGradient.REDIRECTED;
-        PrimitiveChain chain = chains.computeIfAbsent(new ChainKey(width, height, batch, redirect),
-                k -> new PrimitiveChain(model, cut, target, width, height, batch, redirect));
+        PrimitiveChain chain = chains.computeIfAbsent(new ChainKey(width, height, batch, kind),
+                k -> new PrimitiveChain(model, cut, target, width, height, batch, kind));
         return chain.run(arenas, stream, images, filters, gradients);
     }
 
@@ -95,5 +101,5 @@ final class OnednnFilterObjective implements FilterObjective, LucidObjective {
         dnnl_stream_destroy(stream);
     }
 
-    private record ChainKey(int width, int height, int batch, boolean redirectRelus) {}
+    private record ChainKey(int width, int height, int batch, ChainKind kind) {}
 }

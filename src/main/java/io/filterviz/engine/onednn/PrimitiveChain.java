@@ -59,19 +59,19 @@ final class PrimitiveChain implements AutoCloseable {
     final boolean redirectRelus;
 
     PrimitiveChain(OnednnModel model, Graph cut, String target, int width, int height, int batch) {
-        this(model, cut, target, width, height, batch, false);
+        this(model, cut, target, width, height, batch, ChainKind.KERAS);
     }
 
-    PrimitiveChain(OnednnModel model, Graph cut, String target, int width, int height, int batch, boolean redirectRelus) {
+    PrimitiveChain(OnednnModel model, Graph cut, String target, int width, int height, int batch, ChainKind kind) {
         this.model = model;
-        this.redirectRelus = redirectRelus;
+        this.redirectRelus = kind.redirectRelus;
         this.parts = new ChainParts(model.engine());
         this.graph = cut;
         this.width = width;
         this.height = height;
         this.batch = batch;
         try {
-            build = new ChainBuild(model, parts, cut, target, height, width, batch, redirectRelus);
+            build = new ChainBuild(model, parts, cut, target, height, width, batch, kind);
             Shape t = build.shapes.get(target);
             this.targetChannels = t.channels();
             this.targetPlane = t.height() * t.width();

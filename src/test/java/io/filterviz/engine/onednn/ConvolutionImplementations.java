@@ -24,7 +24,8 @@ import static org.bytedeco.dnnl.global.dnnl.*;
  * class path and OMP_NUM_THREADS for the threads:
  * {@code OMP_NUM_THREADS=1 java -cp target/test-classes:target/classes:$(cat target/classpath.txt)
  * io.filterviz.engine.onednn.ConvolutionImplementations IC OC SIZE[,SIZE...] [nhwc]}; {@code -Dk=1} for a 1×1
- * kernel (else 3×3, padding 1), {@code -Dmb=N} images, {@code -Dfwdonly=true} forward inference only.
+ * kernel (else 3×3, padding 1), {@code -Dmb=N} images, {@code -Dfwdonly=true} forward inference only,
+ * {@code -Dsrc=nchw} the source in plain layout (a first convolution's).
  */
 public final class ConvolutionImplementations {
     /** DNNL_MEMORY_ALLOCATE: oneDNN allocates the memory itself. */
@@ -35,7 +36,7 @@ public final class ConvolutionImplementations {
         dnnl_engine engine = Dnnl.cpuEngine();
         dnnl_stream stream = Dnnl.stream(engine);
         int ic = Integer.parseInt(args[0]), oc = Integer.parseInt(args[1]);
-        int format = args.length > 3 && args[3].equals("nhwc") ? dnnl_nhwc : dnnl_format_tag_any;
+        int format = args.length < 4 ? dnnl_format_tag_any : switch (args[3]) { case "nhwc" -> dnnl_nhwc; case "nchw" -> dnnl_nchw; default -> throw new IllegalArgumentException("nhwc or nchw, not " + args[3]); };
         int mb = Integer.getInteger("mb", 1), k = Integer.getInteger("k", 3);
         int[] props = Boolean.getBoolean("fwdonly") ? new int[]{dnnl_forward_inference}
                 : new int[]{dnnl_forward_training, dnnl_backward_data};
@@ -43,7 +44,7 @@ public final class ConvolutionImplementations {
             int h = Integer.parseInt(side);
             for (int prop : props) {
                 for (int alg : new int[]{dnnl_convolution_direct, dnnl_convolution_winograd}) {
-                    Shape s = new Shape(mb, ic, oc, h, k, format);
+                    Shape s = new Shape(mb, ic, oc, h, k, format, sourceFormat(format));
                     dnnl_convolution_desc_t desc = s.desc(prop, alg);
                     if (desc == null) continue;
                     dnnl_primitive_desc hint = null;
@@ -68,11 +69,22 @@ public final class ConvolutionImplementations {
         }
     }
 
-    private record Shape(int mb, int ic, int oc, int h, int k, int format) {
+    /** {@code -Dsrc=nchw}: the source (and its gradient) in plain layout, as a network's first convolution gets it. */
+    private static int sourceFormat(int format) {
+        String src = System.getProperty("src", "");
+        return switch (src) {
+            case "" -> format;
+            case "nchw" -> dnnl_nchw;
+            case "nhwc" -> dnnl_nhwc;
+            default -> throw new IllegalArgumentException("-Dsrc=nchw|nhwc, not " + src);
+        };
+    }
+
+    private record Shape(int mb, int ic, int oc, int h, int k, int format, int sourceFormat) {
         /** The operation's descriptor, or null when oneDNN has none for it (Winograd of a 1×1). */
         dnnl_convolution_desc_t desc(int prop, int alg) {
             long[] one = {1, 1}, zero = {0, 0}, pad = k == 1 ? zero : one;
-            dnnl_memory_desc_t src = Dnnl.md(dnnl_f32, format, mb, ic, h, h), dst = Dnnl.md(dnnl_f32, format, mb, oc, h, h);
+            dnnl_memory_desc_t src = Dnnl.md(dnnl_f32, sourceFormat, mb, ic, h, h), dst = Dnnl.md(dnnl_f32, format, mb, oc, h, h);
             dnnl_memory_desc_t weights = Dnnl.md(dnnl_f32, dnnl_format_tag_any, oc, ic, k, k);
             dnnl_convolution_desc_t d = new dnnl_convolution_desc_t();
             int status = prop == dnnl_backward_data
