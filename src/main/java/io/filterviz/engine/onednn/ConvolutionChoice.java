@@ -47,6 +47,19 @@ public record ConvolutionChoice(Mode mode, Set<String> layers) implements Serial
         };
     }
 
+    /**
+     * The width at which a convolution Winograd is not chosen for only because its tile count has no block (sides of
+     * 145–148 px, ...) runs as Winograd after all: the narrowest with one more column of tiles, when that count has a
+     * block; else {@code width} itself. The caller pads the input with columns of zeros (what the convolution's own
+     * padding reads) and keeps the first {@code width} columns of the output. {@link Mode#MEASURED} only.
+     */
+    public int widenedWidth(int inChannels, int height, int width) {
+        if (mode != Mode.MEASURED || inChannels < MIN_INPUT_CHANNELS || Math.min(height, width) < MIN_SIDE) return width;
+        int tilesHigh = ceilDiv(height, TILE), tilesWide = ceilDiv(width, TILE);
+        if (hasTileBlock(tilesHigh * tilesWide) || !hasTileBlock(tilesHigh * (tilesWide + 1))) return width;
+        return tilesWide * TILE + 1;
+    }
+
     private static boolean hasTileBlock(int tiles) {
         for (int d = 2; d <= LARGEST_TILE_BLOCK; d++) {
             if (tiles % d == 0) return true;

@@ -56,6 +56,11 @@ final class ConvolutionLowering extends Lowering {
         int t = computeType(input);
         ConvGeometry g = geometry(node, c, input, c.outChannels());
         int alg = algorithm(node, g, t);
+        int widened = widenedWidth(g, t, alg);
+        if (widened > g.dst()[3]) {
+            widenedWinograd(node, input, g, t, widened);
+            return;
+        }
         dnnl_primitive_desc pd = convForward(g, t, t, alg, fusesRelu(node), node.name(), layout(g.src(), t, c),
                 layout(g.dst(), t, c));
         Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
@@ -75,6 +80,70 @@ final class ConvolutionLowering extends Lowering {
             backward.add(parts.primitive(back, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_WEIGHTS, w, DNNL_ARG_DIFF_SRC, dx));
             contribute(input, dx);
         });
+    }
+
+    /**
+     * The width a direct convolution runs at as Winograd ({@link ConvolutionChoice#widenedWidth}), in chains that
+     * keep the Keras recipe's renders untouched only: there it stays direct.
+     */
+    private int widenedWidth(ConvGeometry g, int t, int alg) {
+        Conv c = g.conv();
+        boolean same = c.kernelHeight() == 3 && c.kernelWidth() == 3 && c.strideHeight() == 1 && c.strideWidth() == 1
+                && c.dilationHeight() == 1 && c.dilationWidth() == 1 && c.group() == 1
+                && g.padL()[1] == 1 && g.padR()[1] == 1 && g.src()[3] == g.dst()[3];
+        if (!build.plainFewChannels || alg != dnnl_convolution_direct || t != dnnl_f32 || !same
+                || !model.winogradAvailable()) {
+            return (int) g.dst()[3];
+        }
+        return model.choice().widenedWidth(c.inChannels(), (int) g.dst()[2], (int) g.dst()[3]);
+    }
+
+    /**
+     * Winograd on a plane widened with columns of zeros (sides of 145–148 px: 37 × 37 tiles, which oneDNN cannot
+     * block, ran direct at 9.1 ms, forward, on one thread). The input is copied into the left of a wider plane whose
+     * other columns are the zeros the convolution's padding would read (chain-owned memory, zeroed once: only the
+     * inside is ever written), and the output's first columns are copied out; the backward pass the same way round.
+     * The columns kept read nothing else, so this is the convolution itself, in Winograd's rounding.
+     */
+    private void widenedWinograd(Node node, String input, ConvGeometry g, int t, int widened) {
+        long[] src = g.src().clone(), dst = g.dst().clone();
+        src[3] = widened;
+        dst[3] = widened;
+        ConvGeometry wide = new ConvGeometry(g.conv(), g.inputChannels(), src, g.weights(), dst, g.strides(), g.dilation(),
+                g.padL(), g.padR());
+        long[] origin = {0, 0, 0, 0};
+        dnnl_primitive_desc pd = convForward(wide, t, t, dnnl_convolution_winograd, fusesRelu(node), node.name(),
+                dnnl_format_tag_any, dnnl_format_tag_any);
+        Value wideIn = zeroed(Dnnl.query(pd, dnnl_query_src_md));
+        parts.reorder(forward, values.get(input), parts.view(wideIn, Dnnl.submemory(wideIn.md(), g.src(), origin)));
+        Value weights = weights(node, Dnnl.query(pd, dnnl_query_weights_md));
+        Value bias = parts.shared(Dnnl.md(dnnl_f32, dnnl_x, g.conv().outChannels()), model.biasBuffer(node.name()).pointer());
+        Value wideOut = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+        forward.add(parts.primitive(pd, DNNL_ARG_SRC, wideIn, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, bias,
+                DNNL_ARG_DST, wideOut));
+        Value out = parts.reorderInto(forward, parts.view(wideOut, Dnnl.submemory(wideOut.md(), g.dst(), origin)),
+                Dnnl.md(t, dnnl_nChw16c, g.dst()));
+        values.put(node.output(), out);
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            dnnl_primitive_desc back = convBackwardData(wide, t, dnnl_convolution_winograd, pd, node.name(),
+                    dnnl_format_tag_any, dnnl_format_tag_any);
+            Value wideDy = zeroed(Dnnl.query(back, dnnl_query_diff_dst_md));
+            parts.reorder(backward, dy, parts.view(wideDy, Dnnl.submemory(wideDy.md(), g.dst(), origin)));
+            Value w = weights(node, Dnnl.query(back, dnnl_query_weights_md));
+            Value wideDx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
+            backward.add(parts.primitive(back, DNNL_ARG_DIFF_DST, wideDy, DNNL_ARG_WEIGHTS, w, DNNL_ARG_DIFF_SRC, wideDx));
+            contribute(input, parts.reorderInto(backward, parts.view(wideDx, Dnnl.submemory(wideDx.md(), g.src(), origin)),
+                    Dnnl.md(t, dnnl_nChw16c, g.src())));
+        });
+    }
+
+    /** Chain-owned memory of zeros: what is written into a part of it each run leaves the rest zero. */
+    private Value zeroed(dnnl_memory_desc_t md) {
+        Value v = parts.owned(md);
+        org.bytedeco.javacpp.Pointer.memset(v.buffer().fixed, 0, v.buffer().bytes);
+        return v;
     }
 
     /**

@@ -43,6 +43,20 @@ class ConvolutionChoiceTest {
     }
 
     @Test
+    void aPlaneWithoutATileBlockWidensByOneColumnOfTiles() {
+        // 146 px: 37 × 37 tiles, no block; 149 px wide: 37 × 38 = 1,406 tiles, blocked by 2.
+        assertEquals(149, MEASURED.widenedWidth(64, 146, 146));
+        assertEquals(149, MEASURED.widenedWidth(64, 148, 145));
+        assertTrue(MEASURED.winograd("block1_conv2", 64, 146, 149));
+        // Already blocked, too narrow, too few channels, or not the measured rule: no widening.
+        assertEquals(150, MEASURED.widenedWidth(64, 150, 150));
+        assertEquals(20, MEASURED.widenedWidth(64, 20, 20));
+        assertEquals(146, MEASURED.widenedWidth(3, 146, 146));
+        assertEquals(146, ConvolutionChoice.DIRECT.widenedWidth(64, 146, 146));
+        assertEquals(146, ConvolutionChoice.layers(Set.of("block1_conv2")).widenedWidth(64, 146, 146));
+    }
+
+    @Test
     void directAndNamedLayersIgnoreTheRule() {
         assertFalse(ConvolutionChoice.DIRECT.winograd("block1_conv2", 64, 200, 200));
         ConvolutionChoice named = ConvolutionChoice.layers(Set.of("block5_conv1", "block1_conv1"));

@@ -9,6 +9,7 @@ import io.filterviz.model.KerasVgg;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.model.graph.Graph;
+import io.filterviz.testing.Prerequisite;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Lucid recipe's chains keep the 3-channel image, and the caffe preprocessing's 1×1 convolution on it, in plain
  * layout (oneDNN's gemm computes the image's gradient there), while the Keras recipe's chains stay blocked, as its
  * golden renders were made ({@link ChainKind}). Both give the same loss and gradient up to float rounding, and the
- * double-precision reference engine's.
+ * double-precision reference engine's. Lucid chains also run a plane Winograd cannot block as Winograd on a wider one.
  */
 class LucidChainLayoutTest {
     private static final String LAYER = "block2_conv1";
@@ -65,9 +66,46 @@ class LucidChainLayoutTest {
         assertTrue(maxDiff(lucid, reference) <= 1e-4 * scale, "Lucid chain against the reference: " + maxDiff(lucid, reference) / scale);
     }
 
+    /**
+     * At 146 px block1_conv2 has 37 × 37 Winograd tiles, which oneDNN cannot block: Keras chains run it direct, Lucid
+     * chains as Winograd on a plane widened to 149 px with zeros. The two agree to Winograd's rounding.
+     */
+    @Test
+    void lucidChainsRunAnUnblockedPlaneAsWinogradOnAWiderOne() {
+        Prerequisite.require(OnednnProbe.winogradOnThisCpu(), "a CPU with AVX-512 (oneDNN's only Winograd)");
+        OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32).compile(GRAPH);
+        int size = 146;
+        float[] image = image(size);
+        float[] keras = new float[image.length], lucid = new float[image.length];
+        float kerasLoss, lucidLoss;
+        List<String> kerasImplementations, lucidImplementations;
+        try (FilterObjective objective = model.newObjective(LAYER, 1)) {
+            kerasLoss = objective.lossAndGradient(image, size, size, 5, keras);
+            kerasImplementations = ((OnednnFilterObjective) objective).implementations();
+        }
+        try (FilterObjective objective = model.newObjective(LAYER, 1)) {
+            lucidLoss = LucidObjective.of(objective).lossAndGradient(image, size, size, 5, lucid, ReluGradient.PLAIN);
+            lucidImplementations = ((OnednnFilterObjective) objective).implementations();
+        }
+        // Winograd: block2_conv1 (73 px, 19 × 19 tiles, blocked by 19) in both, forward and back; block1_conv2 in Lucid's.
+        assertEquals(2, kerasImplementations.stream().filter(impl -> impl.contains("wino")).count(), kerasImplementations.toString());
+        assertEquals(4, lucidImplementations.stream().filter(impl -> impl.contains("wino")).count(), lucidImplementations.toString());
+        assertTrue(kerasLoss > 0, "a live filter: " + kerasLoss);
+        assertEquals(kerasLoss, lucidLoss, 1e-4 * kerasLoss);
+        double[] direct = new double[keras.length];
+        for (int i = 0; i < keras.length; i++) direct[i] = keras[i];
+        double scale = maxAbs(direct);
+        assertTrue(scale > 0, "a nonzero gradient");
+        assertTrue(maxDiff(lucid, direct) <= 1e-4 * scale, "Lucid chain against the direct one: " + maxDiff(lucid, direct) / scale);
+    }
+
     private static float[] image() {
+        return image(SIZE);
+    }
+
+    private static float[] image(int size) {
         SplittableRandom random = new SplittableRandom(11);
-        float[] image = new float[3 * SIZE * SIZE];
+        float[] image = new float[3 * size * size];
         for (int i = 0; i < image.length; i++) image[i] = (float) (random.nextDouble() * 255);
         return image;
     }
