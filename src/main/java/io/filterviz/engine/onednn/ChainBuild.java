@@ -138,6 +138,22 @@ final class ChainBuild {
         gradients.computeIfAbsent(tensor, t -> new ArrayList<>()).add(gradient);
     }
 
+    /**
+     * Whether {@code gradient}, the complete gradient of {@code tensor}, is memory no other gradient shares (an Add
+     * hands one buffer to both its inputs, a reshape a view) and not the seed Java writes: then a backward step may
+     * overwrite it.
+     */
+    boolean ownsGradient(String tensor, Value gradient) {
+        ChainParts.Buffer root = gradient.buffer().root;
+        if (gradient == seed || root.fixed != null || root.scratch) return false;
+        for (Map.Entry<String, List<Value>> e : gradients.entrySet()) {
+            for (Value v : e.getValue()) {
+                if (v.buffer().root == root && !(e.getKey().equals(tensor) && v == gradient)) return false;
+            }
+        }
+        return true;
+    }
+
     /** The gradient of a tensor, complete once every reader's backward is built: one part, or the sum of them. */
     Value gradientOf(String tensor) {
         List<Value> contributions = gradients.get(tensor);

@@ -32,7 +32,7 @@ final class ElementwiseLowering extends Lowering {
             if (dy == null) return;
             // ReLU backward from the saved output: y > 0 exactly where the pre-activation was > 0.
             Value dx = build.redirectRelus ? redirectedBackward((Activation) node.op(), dnnl_eltwise_relu, 0f, 0f, y, dy, node.name())
-                    : eltwiseBackward(dnnl_eltwise_relu, 0f, 0f, y, dy, node.name());
+                    : eltwiseBackwardInPlace(dnnl_eltwise_relu, 0f, 0f, y, node.output(), dy, node.name());
             contribute(node.inputs().get(0), dx);
         });
     }

@@ -72,6 +72,25 @@ abstract class Lowering {
         return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
     }
 
+    /**
+     * The same, written over the incoming gradient of {@code tensor} when nothing else holds that memory (fewer
+     * streams through memory: this backward reads two tensors and writes one, at block1's size several MB each).
+     */
+    protected Value eltwiseBackwardInPlace(int alg, float alpha, float beta, Value x, String tensor, Value dy, String name) {
+        if (!build.ownsGradient(tensor, dy)) return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
+        dnnl_eltwise_desc_t fwdDesc = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_forward_desc_init(fwdDesc, dnnl_forward_training, alg, x.md(), alpha, beta),
+                "eltwise_forward_desc_init");
+        dnnl_primitive_desc hint = parts.desc(fwdDesc, null, null, "eltwise forward hint " + name);
+        dnnl_eltwise_desc_t bwdDesc = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_backward_desc_init(bwdDesc, alg, x.md(), x.md(), alpha, beta), "eltwise_backward_desc_init");
+        dnnl_primitive_desc back = parts.desc(bwdDesc, parts.attr(), hint, "eltwise backward " + name);
+        Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
+        if (!Dnnl.same(dyIn.md(), Dnnl.query(back, dnnl_query_diff_src_md))) return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
+        backward.add(parts.primitive(back, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_DIFF_SRC, dyIn));
+        return dyIn;
+    }
+
     /** The same; {@code dyInAndDx}, when given, receives the incoming gradient as the primitive reads it, and dx. */
     protected Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name, Value[] dyInAndDx) {
         dnnl_eltwise_desc_t fwdDesc = new dnnl_eltwise_desc_t();

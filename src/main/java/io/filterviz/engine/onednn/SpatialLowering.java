@@ -67,7 +67,7 @@ final class SpatialLowering extends Lowering {
             // A max pool's output at i is the ReLU's output at i's maximum, the one place its gradient goes to: so
             // the ReLU's backward is the same mask applied to the pooled gradient (a quarter of the values for 2×2),
             // and the pool's gradient goes to the ReLU's input. Exact: only multiplications by 1 or 0 move.
-            if (relu != null) dy = eltwiseBackward(dnnl_eltwise_relu, 0f, 0f, y, dy, relu.name() + " at " + node.name());
+            if (relu != null) dy = eltwiseBackwardInPlace(dnnl_eltwise_relu, 0f, 0f, y, node.output(), dy, relu.name() + " at " + node.name());
             dnnl_pooling_desc_t bwd = new dnnl_pooling_desc_t();
             Dnnl.check(dnnl_pooling_backward_desc_init(bwd, alg, x.md(), y.md(), strides, kernel, left, right),
                     "pooling_backward_desc_init " + node.name());

@@ -67,6 +67,26 @@ class GraphAgreementTest {
         check(resnet(), precision);
     }
 
+    /**
+     * One gradient buffer for two branches: an Add hands its gradient to both inputs, and here the branch built last
+     * ends in a fused ReLU, so its backward runs before the other branch's convolution reads the same buffer. A ReLU
+     * backward written over its incoming gradient (what a plain chain does when it owns it) must not do it here.
+     */
+    static Case sharedGradient() {
+        GraphBuilder b = new GraphBuilder("shared-gradient", 3, 4);
+        String x = b.relu(b.conv(input(), 8, 3, 1, 1));
+        String plain = b.conv(x, 8, 3, 1, 1);
+        String rectified = b.relu(b.conv(x, 8, 3, 1, 1));
+        String after = b.conv(b.sum(rectified, plain), 6, 3, 1, 1);
+        return new Case("shared-gradient", b.build(), 12, 13, 1.0, List.of(after));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Precision.class)
+    void aGradientTwoBranchesShareIsNotOverwritten(Precision precision) {
+        check(sharedGradient(), precision);
+    }
+
     /** Inception's branches (1×1, 1×1 → 3×3, 3×3/1 ceil-mode pool → 1×1) concatenated, then a 3×3/2 ceil-mode pool. */
     static Case inception() {
         GraphBuilder b = new GraphBuilder("inception", 3, 2);
