@@ -10,6 +10,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.SplittableRandom;
 
+import static io.filterviz.testing.Stats.maxAbs;
+import static io.filterviz.testing.Stats.maxAbsDifference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -140,18 +142,6 @@ class FilterObjectiveTest {
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) out[i] = values[i];
         return out;
-    }
-
-    private static double maxAbs(float[] values) {
-        double max = 0;
-        for (float v : values) max = Math.max(max, Math.abs(v));
-        return max;
-    }
-
-    private static double maxAbsDifference(float[] a, float[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-        return max;
     }
 
     private static double centralDifference(NetworkWeights weights, double[] image, int i, int filter, double h) {

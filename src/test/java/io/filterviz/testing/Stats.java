@@ -14,4 +14,19 @@ public final class Stats {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
+
+    /** The largest absolute value. */
+    public static double maxAbs(float[] values) {
+        double max = 0;
+        for (float v : values) max = Math.max(max, Math.abs(v));
+        return max;
+    }
+
+    /** The largest absolute difference, element by element. */
+    public static double maxAbsDifference(float[] a, float[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException(a.length + " against " + b.length + " values");
+        double max = 0;
+        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+        return max;
+    }
 }

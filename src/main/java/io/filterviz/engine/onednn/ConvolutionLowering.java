@@ -11,6 +11,7 @@ import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_inner_product_desc_t;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.Pointer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,7 @@ final class ConvolutionLowering extends Lowering {
                 layout(g.dst(), t, c));
         Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
         Value weights = weights(node, Dnnl.query(pd, dnnl_query_weights_md));
-        Value bias = parts.shared(Dnnl.md(dnnl_f32, dnnl_x, c.outChannels()), model.biasBuffer(node.name()).pointer());
+        Value bias = bias(node, c.outChannels());
         Value dst = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
         forward.add(parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, bias, DNNL_ARG_DST, dst));
         values.put(node.output(), dst);
@@ -88,9 +89,7 @@ final class ConvolutionLowering extends Lowering {
      */
     private int widenedWidth(ConvGeometry g, int t, int alg) {
         Conv c = g.conv();
-        boolean same = c.kernelHeight() == 3 && c.kernelWidth() == 3 && c.strideHeight() == 1 && c.strideWidth() == 1
-                && c.dilationHeight() == 1 && c.dilationWidth() == 1 && c.group() == 1
-                && g.padL()[1] == 1 && g.padR()[1] == 1 && g.src()[3] == g.dst()[3];
+        boolean same = winogradShape(c) && g.padL()[1] == 1 && g.padR()[1] == 1 && g.src()[3] == g.dst()[3];
         if (!build.plainFewChannels || alg != dnnl_convolution_direct || t != dnnl_f32 || !same
                 || !model.winogradAvailable()) {
             return (int) g.dst()[3];
@@ -117,7 +116,7 @@ final class ConvolutionLowering extends Lowering {
         Value wideIn = zeroed(Dnnl.query(pd, dnnl_query_src_md));
         parts.reorder(forward, values.get(input), parts.view(wideIn, Dnnl.submemory(wideIn.md(), g.src(), origin)));
         Value weights = weights(node, Dnnl.query(pd, dnnl_query_weights_md));
-        Value bias = parts.shared(Dnnl.md(dnnl_f32, dnnl_x, g.conv().outChannels()), model.biasBuffer(node.name()).pointer());
+        Value bias = bias(node, g.conv().outChannels());
         Value wideOut = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
         forward.add(parts.primitive(pd, DNNL_ARG_SRC, wideIn, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, bias,
                 DNNL_ARG_DST, wideOut));
@@ -142,7 +141,7 @@ final class ConvolutionLowering extends Lowering {
     /** Chain-owned memory of zeros: what is written into a part of it each run leaves the rest zero. */
     private Value zeroed(dnnl_memory_desc_t md) {
         Value v = parts.owned(md);
-        org.bytedeco.javacpp.Pointer.memset(v.buffer().fixed, 0, v.buffer().bytes);
+        Pointer.memset(v.buffer().fixed, 0, v.buffer().bytes);
         return v;
     }
 
@@ -220,6 +219,10 @@ final class ConvolutionLowering extends Lowering {
         return parts.shared(md, model.weights(node.name(), md).pointer());
     }
 
+    private Value bias(Node node, int outputs) {
+        return parts.shared(Dnnl.md(dnnl_f32, dnnl_x, outputs), model.biasBuffer(node.name()).pointer());
+    }
+
     /**
      * Winograd where the model's choice says so and the CPU has it (AVX-512), for f32 3×3 convolutions of stride 1
      * without dilation or groups only (oneDNN has no bf16 Winograd). The choice names a layer by the convolution's
@@ -227,9 +230,7 @@ final class ConvolutionLowering extends Lowering {
      */
     private int algorithm(Node node, ConvGeometry g, int t) {
         Conv c = g.conv();
-        boolean shape = c.kernelHeight() == 3 && c.kernelWidth() == 3 && c.strideHeight() == 1 && c.strideWidth() == 1
-                && c.dilationHeight() == 1 && c.dilationWidth() == 1 && c.group() == 1;
-        if (t != dnnl_f32 || !shape || !model.winogradAvailable()) return dnnl_convolution_direct;
+        if (t != dnnl_f32 || !winogradShape(c) || !model.winogradAvailable()) return dnnl_convolution_direct;
         List<String> names = new ArrayList<>(List.of(node.name(), node.output()));
         List<Node> readers = graph.consumers(node.output());
         if (readers.size() == 1 && readers.get(0).op() instanceof Activation) names.add(readers.get(0).output());
@@ -238,6 +239,12 @@ final class ConvolutionLowering extends Lowering {
             if (model.choice().winograd(name, c.inChannels(), h, w)) return dnnl_convolution_winograd;
         }
         return dnnl_convolution_direct;
+    }
+
+    /** A 3×3 convolution of stride 1 without dilation or groups: the only kind oneDNN's Winograd takes. */
+    private static boolean winogradShape(Conv c) {
+        return c.kernelHeight() == 3 && c.kernelWidth() == 3 && c.strideHeight() == 1 && c.strideWidth() == 1
+                && c.dilationHeight() == 1 && c.dilationWidth() == 1 && c.group() == 1;
     }
 
     void dense(Node node, Dense d) {
@@ -255,7 +262,7 @@ final class ConvolutionLowering extends Lowering {
         dnnl_primitive_desc pd = parts.desc(desc, parts.attr(), null, "inner product " + node.name());
         Value x = parts.reorderIfNeeded(forward, values.get(input), Dnnl.query(pd, dnnl_query_src_md));
         Value weights = weights(node, Dnnl.query(pd, dnnl_query_weights_md));
-        Value bias = parts.shared(Dnnl.md(dnnl_f32, dnnl_x, d.outUnits()), model.biasBuffer(node.name()).pointer());
+        Value bias = bias(node, d.outUnits());
         Value y = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
         forward.add(parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, bias, DNNL_ARG_DST, y));
         values.put(node.output(), y);

@@ -98,7 +98,7 @@ final class ElementwiseLowering extends Lowering {
     private Value redirectedBackward(Activation a, int alg, float alpha, float beta, Value x, Value dy, String name) {
         if (x.dataType() == dnnl_f32 && Dnnl.imagesContiguous(x.md(), batch)) {
             Value[] dyInAndDx = new Value[2];
-            Value dx = eltwiseBackward(alg, alpha, beta, x, dy, name, dyInAndDx);
+            Value dx = eltwiseBackward(alg, alpha, beta, x, dy, name, dyInAndDx, false);
             Value dyIn = dyInAndDx[0];
             if (!Dnnl.same(dyIn.md(), x.md()) || !Dnnl.same(dx.md(), x.md())) {
                 throw new IllegalStateException("eltwise backward " + name + " changed the layout");

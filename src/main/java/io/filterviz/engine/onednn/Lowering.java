@@ -6,6 +6,7 @@ import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Shape;
 import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 import java.util.List;
@@ -69,7 +70,7 @@ abstract class Lowering {
 
     /** d/dx of an element-wise function at the forward's input {@code x} (for a fused ReLU: its output). */
     protected Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name) {
-        return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
+        return eltwiseBackward(alg, alpha, beta, x, dy, name, null, false);
     }
 
     /**
@@ -77,22 +78,15 @@ abstract class Lowering {
      * streams through memory: this backward reads two tensors and writes one, at block1's size several MB each).
      */
     protected Value eltwiseBackwardInPlace(int alg, float alpha, float beta, Value x, String tensor, Value dy, String name) {
-        if (!build.ownsGradient(tensor, dy)) return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
-        dnnl_eltwise_desc_t fwdDesc = new dnnl_eltwise_desc_t();
-        Dnnl.check(dnnl_eltwise_forward_desc_init(fwdDesc, dnnl_forward_training, alg, x.md(), alpha, beta),
-                "eltwise_forward_desc_init");
-        dnnl_primitive_desc hint = parts.desc(fwdDesc, null, null, "eltwise forward hint " + name);
-        dnnl_eltwise_desc_t bwdDesc = new dnnl_eltwise_desc_t();
-        Dnnl.check(dnnl_eltwise_backward_desc_init(bwdDesc, alg, x.md(), x.md(), alpha, beta), "eltwise_backward_desc_init");
-        dnnl_primitive_desc back = parts.desc(bwdDesc, parts.attr(), hint, "eltwise backward " + name);
-        Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
-        if (!Dnnl.same(dyIn.md(), Dnnl.query(back, dnnl_query_diff_src_md))) return eltwiseBackward(alg, alpha, beta, x, dy, name, null);
-        backward.add(parts.primitive(back, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_DIFF_SRC, dyIn));
-        return dyIn;
+        return eltwiseBackward(alg, alpha, beta, x, dy, name, null, build.ownsGradient(tensor, dy));
     }
 
-    /** The same; {@code dyInAndDx}, when given, receives the incoming gradient as the primitive reads it, and dx. */
-    protected Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name, Value[] dyInAndDx) {
+    /**
+     * The same; {@code dyInAndDx}, when given, receives the incoming gradient as the primitive reads it, and dx;
+     * {@code overwrite}: dx is the incoming gradient's own memory where the layouts allow.
+     */
+    protected Value eltwiseBackward(int alg, float alpha, float beta, Value x, Value dy, String name, Value[] dyInAndDx,
+                                    boolean overwrite) {
         dnnl_eltwise_desc_t fwdDesc = new dnnl_eltwise_desc_t();
         Dnnl.check(dnnl_eltwise_forward_desc_init(fwdDesc, dnnl_forward_training, alg, x.md(), alpha, beta),
                 "eltwise_forward_desc_init");
@@ -101,7 +95,8 @@ abstract class Lowering {
         Dnnl.check(dnnl_eltwise_backward_desc_init(bwdDesc, alg, x.md(), x.md(), alpha, beta), "eltwise_backward_desc_init");
         dnnl_primitive_desc back = parts.desc(bwdDesc, parts.attr(), hint, "eltwise backward " + name);
         Value dyIn = parts.reorderIfNeeded(backward, dy, Dnnl.query(back, dnnl_query_diff_dst_md));
-        Value dx = parts.buffer(Dnnl.query(back, dnnl_query_diff_src_md));
+        dnnl_memory_desc_t dxMd = Dnnl.query(back, dnnl_query_diff_src_md);
+        Value dx = overwrite && Dnnl.same(dyIn.md(), dxMd) ? dyIn : parts.buffer(dxMd);
         backward.add(parts.primitive(back, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, dyIn, DNNL_ARG_DIFF_SRC, dx));
         if (dyInAndDx != null) {
             dyInAndDx[0] = dyIn;

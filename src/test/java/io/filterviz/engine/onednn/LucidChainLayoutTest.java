@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static io.filterviz.testing.Stats.maxAbs;
+import static io.filterviz.testing.Stats.maxAbsDifference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,42 +30,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LucidChainLayoutTest {
     private static final String LAYER = "block2_conv1";
     private static final int SIZE = 40;
+    private static final int FILTER = 5;
     private static final Graph GRAPH = Preprocessing.CAFFE.prepend(KerasVgg.graph("vgg16", RandomWeights.create(LAYER, 3)));
 
     @Test
     void lucidChainsComputeTheImageGradientPlainAndAgreeWithKerasChainsAndTheReference() {
         OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32).compile(GRAPH);
-        float[] image = image();
-        float[] keras = new float[image.length], lucid = new float[image.length];
-        double[] reference = new double[image.length];
-        float kerasLoss, lucidLoss;
-        List<String> kerasImplementations, lucidImplementations;
-        try (FilterObjective objective = model.newObjective(LAYER, 1)) {
-            kerasLoss = objective.lossAndGradient(image, SIZE, SIZE, 5, keras);
-            kerasImplementations = ((OnednnFilterObjective) objective).implementations();
-        }
-        try (FilterObjective objective = model.newObjective(LAYER, 1)) {
-            lucidLoss = LucidObjective.of(objective).lossAndGradient(image, SIZE, SIZE, 5, lucid, ReluGradient.PLAIN);
-            lucidImplementations = ((OnednnFilterObjective) objective).implementations();
-        }
-        float[] referenceFloat = new float[image.length];
+        float[] image = image(SIZE);
+        Pass keras = Pass.keras(model, image, SIZE), lucid = Pass.lucid(model, image, SIZE);
+        float[] reference = new float[image.length];
         double referenceLoss;
         try (FilterObjective objective = new ReferenceBackend().compile(GRAPH).newObjective(LAYER, 1)) {
-            referenceLoss = objective.lossAndGradient(image, SIZE, SIZE, 5, referenceFloat);
+            referenceLoss = objective.lossAndGradient(image, SIZE, SIZE, FILTER, reference);
         }
-        for (int i = 0; i < image.length; i++) reference[i] = referenceFloat[i];
 
-        assertTrue(lucidImplementations.stream().anyMatch(impl -> impl.contains("gemm")),
-                "the Lucid chain computes the image's gradient plain (gemm): " + lucidImplementations);
-        assertFalse(kerasImplementations.stream().anyMatch(impl -> impl.contains("gemm")),
-                "the Keras chain stays blocked: " + kerasImplementations);
+        assertTrue(lucid.implementations().stream().anyMatch(impl -> impl.contains("gemm")),
+                "the Lucid chain computes the image's gradient plain (gemm): " + lucid.implementations());
+        assertFalse(keras.implementations().stream().anyMatch(impl -> impl.contains("gemm")),
+                "the Keras chain stays blocked: " + keras.implementations());
         assertTrue(referenceLoss > 0, "a live filter: " + referenceLoss);
-        assertEquals(referenceLoss, kerasLoss, 1e-5 * referenceLoss);
-        assertEquals(referenceLoss, lucidLoss, 1e-5 * referenceLoss);
+        assertEquals(referenceLoss, keras.loss(), 1e-5 * referenceLoss);
+        assertEquals(referenceLoss, lucid.loss(), 1e-5 * referenceLoss);
         double scale = maxAbs(reference);
         assertTrue(scale > 0, "a nonzero gradient");
-        assertTrue(maxDiff(keras, reference) <= 1e-4 * scale, "Keras chain against the reference: " + maxDiff(keras, reference) / scale);
-        assertTrue(maxDiff(lucid, reference) <= 1e-4 * scale, "Lucid chain against the reference: " + maxDiff(lucid, reference) / scale);
+        assertTrue(maxAbsDifference(keras.gradient(), reference) <= 1e-4 * scale,
+                "Keras chain against the reference: " + maxAbsDifference(keras.gradient(), reference) / scale);
+        assertTrue(maxAbsDifference(lucid.gradient(), reference) <= 1e-4 * scale,
+                "Lucid chain against the reference: " + maxAbsDifference(lucid.gradient(), reference) / scale);
     }
 
     /**
@@ -76,31 +69,37 @@ class LucidChainLayoutTest {
         OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32).compile(GRAPH);
         int size = 146;
         float[] image = image(size);
-        float[] keras = new float[image.length], lucid = new float[image.length];
-        float kerasLoss, lucidLoss;
-        List<String> kerasImplementations, lucidImplementations;
-        try (FilterObjective objective = model.newObjective(LAYER, 1)) {
-            kerasLoss = objective.lossAndGradient(image, size, size, 5, keras);
-            kerasImplementations = ((OnednnFilterObjective) objective).implementations();
-        }
-        try (FilterObjective objective = model.newObjective(LAYER, 1)) {
-            lucidLoss = LucidObjective.of(objective).lossAndGradient(image, size, size, 5, lucid, ReluGradient.PLAIN);
-            lucidImplementations = ((OnednnFilterObjective) objective).implementations();
-        }
+        Pass keras = Pass.keras(model, image, size), lucid = Pass.lucid(model, image, size);
         // Winograd: block2_conv1 (73 px, 19 × 19 tiles, blocked by 19) in both, forward and back; block1_conv2 in Lucid's.
-        assertEquals(2, kerasImplementations.stream().filter(impl -> impl.contains("wino")).count(), kerasImplementations.toString());
-        assertEquals(4, lucidImplementations.stream().filter(impl -> impl.contains("wino")).count(), lucidImplementations.toString());
-        assertTrue(kerasLoss > 0, "a live filter: " + kerasLoss);
-        assertEquals(kerasLoss, lucidLoss, 1e-4 * kerasLoss);
-        double[] direct = new double[keras.length];
-        for (int i = 0; i < keras.length; i++) direct[i] = keras[i];
-        double scale = maxAbs(direct);
+        assertEquals(2, keras.implementations().stream().filter(impl -> impl.contains("wino")).count(), keras.implementations().toString());
+        assertEquals(4, lucid.implementations().stream().filter(impl -> impl.contains("wino")).count(), lucid.implementations().toString());
+        assertTrue(keras.loss() > 0, "a live filter: " + keras.loss());
+        assertEquals(keras.loss(), lucid.loss(), 1e-4 * keras.loss());
+        double scale = maxAbs(keras.gradient());
         assertTrue(scale > 0, "a nonzero gradient");
-        assertTrue(maxDiff(lucid, direct) <= 1e-4 * scale, "Lucid chain against the direct one: " + maxDiff(lucid, direct) / scale);
+        assertTrue(maxAbsDifference(lucid.gradient(), keras.gradient()) <= 1e-4 * scale,
+                "Lucid chain against the direct one: " + maxAbsDifference(lucid.gradient(), keras.gradient()) / scale);
     }
 
-    private static float[] image() {
-        return image(SIZE);
+    /** One step's loss and image gradient on a fresh objective, and the implementations its chain runs. */
+    private record Pass(float loss, float[] gradient, List<String> implementations) {
+        static Pass keras(OnednnModel model, float[] image, int size) {
+            return run(model, image, size, false);
+        }
+
+        static Pass lucid(OnednnModel model, float[] image, int size) {
+            return run(model, image, size, true);
+        }
+
+        private static Pass run(OnednnModel model, float[] image, int size, boolean lucid) {
+            float[] gradient = new float[image.length];
+            try (FilterObjective objective = model.newObjective(LAYER, 1)) {
+                float loss = lucid
+                        ? LucidObjective.of(objective).lossAndGradient(image, size, size, FILTER, gradient, ReluGradient.PLAIN)
+                        : objective.lossAndGradient(image, size, size, FILTER, gradient);
+                return new Pass(loss, gradient, ((OnednnFilterObjective) objective).implementations());
+            }
+        }
     }
 
     private static float[] image(int size) {
@@ -108,17 +107,5 @@ class LucidChainLayoutTest {
         float[] image = new float[3 * size * size];
         for (int i = 0; i < image.length; i++) image[i] = (float) (random.nextDouble() * 255);
         return image;
-    }
-
-    private static double maxAbs(double[] values) {
-        double max = 0;
-        for (double v : values) max = Math.max(max, Math.abs(v));
-        return max;
-    }
-
-    private static double maxDiff(float[] a, double[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-        return max;
     }
 }
