@@ -1,5 +1,7 @@
 package io.filterviz.examples;
 
+import io.filterviz.testing.Prerequisite;
+
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.DataInputStream;
@@ -56,6 +58,8 @@ public final class FashionMnist {
     }
 
     private static DataInputStream open(String name) throws IOException {
+        Prerequisite.require(Files.isRegularFile(FOLDER.resolve(name)),
+                "Debian's dataset-fashion-mnist (" + FOLDER.resolve(name) + ")");
         InputStream raw = Files.newInputStream(FOLDER.resolve(name));
         return new DataInputStream(new java.io.BufferedInputStream(new GZIPInputStream(raw)));
     }

@@ -32,7 +32,7 @@ public final class Engines {
             case "onednn" -> new OnednnBackend(Precision.FP32);
             case "onednn-direct" -> new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT);
             case "onednn-winograd" -> {
-                Prerequisite.require(OnednnProbe.winogradOnThisCpu(), "a CPU with AVX-512 (oneDNN's only Winograd, jit_wino_4x3)");
+                Prerequisite.requireCpu(OnednnProbe.winogradOnThisCpu(), "a CPU with AVX-512 (oneDNN's only Winograd, jit_wino_4x3)");
                 yield new OnednnBackend(Precision.FP32, ConvolutionChoice.layers(Set.copyOf(Vgg16.convLayerNames())));
             }
             default -> throw new IllegalArgumentException(engine);

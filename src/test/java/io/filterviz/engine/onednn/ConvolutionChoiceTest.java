@@ -68,7 +68,7 @@ class ConvolutionChoiceTest {
     @Test
     void theChainBuildsWinogradPrimitivesExactlyWhereTheRuleSays() {
         // Without AVX-512 oneDNN has no Winograd at all and every chain is direct: nothing to count.
-        Prerequisite.require(OnednnProbe.winogradOnThisCpu(), "a CPU with AVX-512 (oneDNN's only Winograd, jit_wino_4x3)");
+        Prerequisite.requireCpu(OnednnProbe.winogradOnThisCpu(), "a CPU with AVX-512 (oneDNN's only Winograd, jit_wino_4x3)");
         assertEquals(4, winogradPrimitives(ConvolutionChoice.MEASURED, 320),
                 "block1_conv2 (320 px, 80 tiles) and the block2_conv1 target (160 px, 40 tiles), forward and back");
         assertEquals(2, winogradPrimitives(ConvolutionChoice.MEASURED, 343),

@@ -65,7 +65,7 @@ class LucidChainLayoutTest {
      */
     @Test
     void lucidChainsRunAnUnblockedPlaneAsWinogradOnAWiderOne() {
-        Prerequisite.require(OnednnProbe.winogradOnThisCpu(), "a CPU with AVX-512 (oneDNN's only Winograd)");
+        Prerequisite.requireCpu(OnednnProbe.winogradOnThisCpu(), "a CPU with AVX-512 (oneDNN's only Winograd)");
         OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32).compile(GRAPH);
         int size = 146;
         float[] image = image(size);

@@ -34,7 +34,7 @@ class PrecisionFidelityTest {
 
     @Test
     void bf16FinalLossesStayCloseToFp32() {
-        Prerequisite.require(OnednnBackend.bf16Supported(), "a CPU with AVX512_BF16");
+        Prerequisite.requireCpu(OnednnBackend.bf16Supported(), "a CPU with AVX512_BF16");
         double[] diffs = compare(new OnednnBackend(Precision.BF16));
         report("bf16 vs fp32", diffs);
         assertTrue(median(diffs) <= 0.05, "median relative difference " + median(diffs));
@@ -51,6 +51,7 @@ class PrecisionFidelityTest {
      */
     @Test
     void winogradFinalLossesStayCloseToDirect() {
+        Prerequisite.requireCpu(OnednnProbe.winogradOnThisCpu(), "a CPU with AVX-512 (oneDNN's only Winograd, jit_wino_4x3)");
         double[] diffs = compare(new OnednnBackend(Precision.FP32,
                 ConvolutionChoice.layers(java.util.Set.copyOf(io.filterviz.model.Vgg16.convLayerNames()))));
         report("fp32 Winograd vs fp32 direct", diffs);

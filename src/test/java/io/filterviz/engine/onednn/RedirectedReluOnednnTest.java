@@ -16,6 +16,7 @@ import io.filterviz.model.graph.Graph;
 import io.filterviz.model.onnx.OnnxLoader;
 import io.filterviz.testing.GraphBuilder;
 import io.filterviz.testing.RedirectGraphs;
+import io.filterviz.testing.Prerequisite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,9 +33,7 @@ import java.util.SplittableRandom;
 
 import static io.filterviz.testing.GraphBuilder.input;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Lucid's redirected ReLU gradient on the oneDNN engine: the exact values of the tiny hand-worked graphs (fp32 and
@@ -214,8 +213,9 @@ class RedirectedReluOnednnTest {
                 LucidObjective lucid = LucidObjective.of(objective);
                 List<Integer> deadChannels = new ArrayList<>(), liveChannels = new ArrayList<>();
                 float[] plain = new float[image.length];
+                double scale = 1e-2; // the largest channel mean seen: the size of the terms a loss sums
                 for (int ch = 0; ch < objective.filters() && ch < 64 && deadChannels.size() < dead; ch++) {
-                    lucid.lossAndGradient(image, width, height, ch, plain, ReluGradient.PLAIN);
+                    scale = Math.max(scale, Math.abs(lucid.lossAndGradient(image, width, height, ch, plain, ReluGradient.PLAIN)));
                     boolean zero = true;
                     for (float g : plain) zero &= g == 0;
                     (zero ? deadChannels : liveChannels).add(ch);
@@ -227,7 +227,9 @@ class RedirectedReluOnednnTest {
                     lucid.lossAndGradient(image, width, height, ch, plain, ReluGradient.PLAIN);
                     float loss = lucid.lossAndGradient(image, width, height, ch, gradient, ReluGradient.REDIRECTED);
                     ReferenceGraph.Result want = reference.lossAndGradient(target, ch, x, height, width, true);
-                    double lossError = Math.abs(loss - want.loss()) / Math.max(Math.abs(want.loss()), 1e-2);
+                    // Relative to the layer's scale: another summation order (AVX2's kernels against AVX-512's)
+                    // moved VGG16's block5_conv1[0] mean of 0.556 by 1.9e-4 of itself, with the gradient within 5e-7.
+                    double lossError = Math.abs(loss - want.loss()) / Math.max(Math.abs(want.loss()), scale);
                     // Zero can be right: a Clip saturated above its bound everywhere blocks a gradient that asks for more.
                     double error = norm(want.gradient()) == 0 ? norm(gradient) : GraphAgreementTest.relativeL2(gradient, want.gradient());
                     boolean differs = false;
@@ -258,9 +260,6 @@ class RedirectedReluOnednnTest {
     }
 
     private static void assumeBf16() {
-        if (!OnednnBackend.bf16Supported()) {
-            assertFalse("true".equals(System.getenv("CI")), "CI needs a CPU with AVX512_BF16 for this test");
-            assumeTrue(false, "this CPU has no AVX512_BF16");
-        }
+        Prerequisite.requireCpu(OnednnBackend.bf16Supported(), "a CPU with AVX512_BF16");
     }
 }
