@@ -34,6 +34,13 @@ public interface FilterObjective extends AutoCloseable {
     /** Number of channels (or units) of the target. */
     int filters();
 
+    /**
+     * The kernels that computed the steps since this objective was made or since this was last called, and a new
+     * record from here on: what results record per filter, so that two runs or two executors that differ in bits can
+     * be told apart (oneDNN: its instruction set and implementations, {@code engine.onednn.KernelSignature}).
+     */
+    default String takeKernels() { return "unrecorded"; }
+
     @Override
     default void close() {}
 }

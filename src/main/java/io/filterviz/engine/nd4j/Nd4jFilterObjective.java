@@ -52,6 +52,10 @@ public final class Nd4jFilterObjective implements FilterObjective, LucidObjectiv
     @Override
     public int filters() { return filters; }
 
+    /** ND4J does not name the kernels it picks (OpenBLAS and libnd4j choose per CPU). */
+    @Override
+    public String takeKernels() { return "nd4j-fp32"; }
+
     /**
      * Every intermediate of a step lives in this workspace and is reused by the next step: without it each step
      * leaves hundreds of MB of off-heap arrays for the garbage collector, and memory and system time explode.

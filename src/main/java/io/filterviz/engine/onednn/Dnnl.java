@@ -247,6 +247,24 @@ final class Dnnl {
         return status == dnnl_success;
     }
 
+    /** oneDNN's effective instruction set here, as its own names spell it ("avx512_core_bf16", "avx2", ...). */
+    static String effectiveIsa() {
+        int isa = dnnl_get_effective_cpu_isa();
+        return switch (isa) {
+            case dnnl_cpu_isa_sse41 -> "sse41";
+            case dnnl_cpu_isa_avx -> "avx";
+            case dnnl_cpu_isa_avx2 -> "avx2";
+            case dnnl_cpu_isa_avx2_vnni -> "avx2_vnni";
+            case dnnl_cpu_isa_avx512_mic -> "avx512_mic";
+            case dnnl_cpu_isa_avx512_mic_4ops -> "avx512_mic_4ops";
+            case dnnl_cpu_isa_avx512_core -> "avx512_core";
+            case dnnl_cpu_isa_avx512_core_vnni -> "avx512_core_vnni";
+            case dnnl_cpu_isa_avx512_core_bf16 -> "avx512_core_bf16";
+            case dnnl_cpu_isa_avx512_core_amx -> "avx512_core_amx";
+            default -> "isa_0x" + Integer.toHexString(isa);
+        };
+    }
+
     static boolean hasBf16Kernels() {
         int isa = dnnl_get_effective_cpu_isa(); // a bit mask: each ISA includes the bits of those it extends
         return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;

@@ -5,9 +5,12 @@ import io.filterviz.engine.lucid.LucidObjective;
 import io.filterviz.model.graph.Graph;
 import org.bytedeco.dnnl.dnnl_stream;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 
@@ -27,6 +30,8 @@ final class OnednnFilterObjective implements FilterObjective, LucidObjective {
     private final dnnl_stream stream;
     private final Arenas arenas = new Arenas();
     private final Map<ChainKey, PrimitiveChain> chains = new HashMap<>();
+    /** The chains run since {@link #takeKernels} was last called. */
+    private final Set<PrimitiveChain> used = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** @param cut the graph up to {@code target} */
     OnednnFilterObjective(OnednnModel model, Graph cut, String target, int threads) {
@@ -82,6 +87,7 @@ final class OnednnFilterObjective implements FilterObjective, LucidObjective {
         OpenMpThreads.limitCallingThread(threads);
         PrimitiveChain chain = chains.computeIfAbsent(new ChainKey(width, height, batch, kind),
                 k -> new PrimitiveChain(model, cut, target, width, height, batch, kind));
+        used.add(chain);
         return chain.run(arenas, stream, images, filters, gradients);
     }
 
@@ -91,6 +97,13 @@ final class OnednnFilterObjective implements FilterObjective, LucidObjective {
     /** The implementations oneDNN picked for the chains built so far (tests: which convolutions ran as Winograd). */
     List<String> implementations() {
         return chains.values().stream().flatMap(chain -> chain.implementations().stream()).toList();
+    }
+
+    @Override
+    public String takeKernels() {
+        String signature = KernelSignature.of(used.stream().flatMap(chain -> chain.implementations().stream()).toList());
+        used.clear();
+        return signature;
     }
 
     @Override

@@ -37,4 +37,8 @@ public final class ReferenceObjective implements FilterObjective, LucidObjective
 
     @Override
     public int filters() { return filters; }
+
+    /** Java doubles in a fixed order: the same bits on any CPU. */
+    @Override
+    public String takeKernels() { return "reference-fp64"; }
 }

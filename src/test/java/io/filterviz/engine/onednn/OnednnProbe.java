@@ -22,6 +22,12 @@ public final class OnednnProbe {
         }
     }
 
+    /** oneDNN's effective instruction set on this machine, as {@code KernelSignature} names it ("avx2", ...). */
+    public static String effectiveIsa() {
+        if (Dnnl.load() != null) throw new IllegalStateException("oneDNN does not load here");
+        return Dnnl.effectiveIsa();
+    }
+
     /** The implementations oneDNN picked for an objective's primitives so far, e.g. "jit_wino_4x3:avx512_core". */
     public static List<String> implementations(FilterObjective objective) {
         return ((OnednnFilterObjective) objective).implementations();
