@@ -29,10 +29,11 @@ final class ResultTables {
                 .add("filter", DataTypes.IntegerType, false)
                 .add("loss", DataTypes.FloatType, false)
                 .add("seconds", DataTypes.DoubleType, false)
+                .add("kernels", DataTypes.StringType, false)
                 .add("status", DataTypes.StringType, false)
                 .add("image", DataTypes.StringType, true);
         List<Row> rows = records.stream().map(r -> RowFactory.create(r.layer(), r.filter(), r.loss(), r.seconds(),
-                r.status(), r.dead() ? null : OutputLayout.picture(r.id()))).toList();
+                r.kernels(), r.status(), r.dead() ? null : OutputLayout.picture(r.id()))).toList();
         spark.createDataFrame(rows, schema).coalesce(1).write()
                 .options(store.sparkWriteOptions()) // no .crc files on local disk
                 .mode(SaveMode.Overwrite).parquet(store.uri(OutputLayout.PARQUET));

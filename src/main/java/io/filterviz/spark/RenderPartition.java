@@ -50,10 +50,11 @@ final class RenderPartition implements FlatMapFunction<Iterator<List<FilterId>>,
             while (partition.hasNext()) {
                 for (FilterId id : partition.next()) {
                     FilterObjective objective = objectives.forLayer(id.layer());
+                    objective.takeKernels(); // what the layer's earlier filters ran is theirs
                     RenderedFilter rendered = loops.forLayer(objective, id.layer(), earlyExit.get(id.layer()))
                             .render(id.filter());
                     results.add(new FilterRecord(id, rendered.loss(), rendered.seconds(), rendered.dead(),
-                            rendered.dead() ? null : Png.encode(rendered.image())));
+                            objective.takeKernels(), rendered.dead() ? null : Png.encode(rendered.image())));
                 }
             }
         }

@@ -238,7 +238,7 @@ class ClusterIT {
         finish(submit(Map.of(), localArgs, "lucid-model-local.log"), "lucid-model-local.log");
         assertTrue(clusterLog.contains("Recipe: --preset lucid "), clusterLog);
 
-        // the same (layer, filter, status) rows, losses within 1e-4, for each of the model's 3 convolution layers
+        // the same (layer, filter, kernels, status) rows, losses within 1e-4, for each of the model's 3 convolution layers
         Map<String, String[]> clusterRows = csvRows(onCluster), localRows = csvRows(local);
         assertEquals(localRows.keySet(), clusterRows.keySet());
         for (String layer : List.of("/relu1/Relu_output_0", "/relu2/Relu_output_0", "/relu3/Relu_output_0")) {
@@ -248,7 +248,8 @@ class ClusterIT {
         for (String key : localRows.keySet()) {
             float want = Float.parseFloat(localRows.get(key)[2]), got = Float.parseFloat(clusterRows.get(key)[2]);
             assertEquals(want, got, 1e-4 * Math.max(1, Math.abs(want)), key);
-            assertEquals(localRows.get(key)[4], clusterRows.get(key)[4], key);
+            assertEquals(localRows.get(key)[5], clusterRows.get(key)[5], key + "'s status");
+            assertEquals(localRows.get(key)[4], clusterRows.get(key)[4], key + "'s kernels (one machine, one signature)");
         }
         // and the same pictures, byte for byte, grey at the network's own 28 px
         try (Stream<Path> files = Files.list(local.resolve("filters"))) {
@@ -262,11 +263,11 @@ class ClusterIT {
         }
     }
 
-    /** results.csv by "layer,filter": its columns layer, filter, loss, seconds, status. */
+    /** results.csv by "layer,filter": its columns layer, filter, loss, seconds, kernels, status. */
     private static Map<String, String[]> csvRows(Path out) throws IOException {
         Map<String, String[]> rows = new java.util.TreeMap<>();
         List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-        assertEquals("layer,filter,loss,seconds,status", lines.get(0));
+        assertEquals("layer,filter,loss,seconds,kernels,status", lines.get(0));
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",");
             rows.put(cells[0] + "," + cells[1], cells);

@@ -79,7 +79,7 @@ class ExamplesGalleryTest {
         Path dir = temp.resolve("out");
         OutputStore out = OutputStore.open(dir.toString(), new Configuration());
         List<io.filterviz.result.FilterRecord> records = new ArrayList<>();
-        for (int f = 0; f < 3; f++) records.add(new io.filterviz.result.FilterRecord(new FilterId(LAYER, f), 1f + f, 2, false, null));
+        for (int f = 0; f < 3; f++) records.add(new io.filterviz.result.FilterRecord(new FilterId(LAYER, f), 1f + f, 2, false, io.filterviz.result.FilterRecord.UNRECORDED, null));
         String before = Gallery.layerPage("m", LAYER, "{}", null, records, null, ExampleTables.crops(out, LAYER));
         assertTrue(!before.contains("class=\"example\""), "no example scan in the folder: no crops");
 

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProgressTest {
     private static FilterRecord record(String layer, int filter, float loss, boolean dead) {
-        return new FilterRecord(new FilterId(layer, filter), loss, 0.5, dead, null);
+        return new FilterRecord(new FilterId(layer, filter), loss, 0.5, dead, FilterRecord.UNRECORDED, null);
     }
 
     private static List<String> lines(ByteArrayOutputStream bytes) {

@@ -64,7 +64,7 @@ class AtlasTest {
     @Test
     void everyLayerHasItsRowsAndEveryLayerWithALiveFilterItsGrid() throws Exception {
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
-        assertEquals("layer,filter,loss,seconds,status", csv.get(0));
+        assertEquals("layer,filter,loss,seconds,kernels,status", csv.get(0));
         assertEquals(26, csv.size() - 1, String.join("\n", csv));
         UpscalingSchedule.Size first = SETTINGS.schedule().ascentSizes().get(0);
         for (String layer : Vgg16.convLayerNames()) {
@@ -77,7 +77,7 @@ class AtlasTest {
                 double[] start = StartImage.noise(first.width(), first.height(), SETTINGS.seed(), layer, filter);
                 boolean expectDead = NaiveVgg.loss(weights, start, first.width(), first.height(), filter) <= Deprocess.EPSILON;
                 String what = layer + " filter " + filter;
-                assertEquals(expectDead ? "dead" : "ok", row[4], what);
+                assertEquals(expectDead ? "dead" : "ok", row[5], what);
                 assertEquals(!expectDead, Float.parseFloat(row[2]) > Deprocess.EPSILON, what + "'s loss " + row[2]);
                 assertEquals(!expectDead, Files.isRegularFile(out.resolve(String.format("filters/%s_%04d.png", layer, filter))),
                         what + "'s picture");

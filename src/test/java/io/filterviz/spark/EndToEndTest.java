@@ -1,5 +1,6 @@
 package io.filterviz.spark;
 
+import io.filterviz.engine.onednn.OnednnProbe;
 import io.filterviz.testing.MainRun;
 import io.filterviz.testing.ResultsCsv;
 import io.filterviz.image.Png;
@@ -55,7 +56,7 @@ class EndToEndTest {
 
     /** filter → loss, from results.csv. */
     private static Map<Integer, Float> losses(Path out) throws Exception {
-        assertEquals("layer,filter,loss,seconds,status", Files.readAllLines(out.resolve("results.csv")).get(0));
+        assertEquals("layer,filter,loss,seconds,kernels,status", Files.readAllLines(out.resolve("results.csv")).get(0));
         return ResultsCsv.losses(out);
     }
 
@@ -109,11 +110,34 @@ class EndToEndTest {
                 assertEquals("block5_conv1", row.getAs("layer"));
                 assertEquals(losses.get(row.<Integer>getAs("filter")), row.<Float>getAs("loss"));
                 assertEquals("ok", row.getAs("status"));
+                assertEquals(kernels(), row.getAs("kernels"));
                 assertTrue(Files.isRegularFile(out.resolve(row.<String>getAs("image"))), row.<String>getAs("image"));
             }
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * Each filter's row names the kernels that computed it, in results.csv and in the resume state: this CPU's
+     * instruction set as oneDNN uses it and the implementations of the primitives (oneDNN's names: kind:isa).
+     */
+    @Test
+    void everyRowNamesItsKernels() throws Exception {
+        List<String> rows = Files.readAllLines(out.resolve("results.csv"));
+        String kernels = kernels();
+        assertTrue(kernels.matches(OnednnProbe.effectiveIsa() + " [a-z0-9_]+:[a-z0-9_]+(\\+[a-z0-9_]+:[a-z0-9_]+)*"), kernels);
+        for (String row : rows.subList(1, rows.size())) {
+            assertEquals(kernels, row.split(",")[4], row);
+            int filter = Integer.parseInt(row.split(",")[1]);
+            String state = Files.readString(out.resolve(String.format("state/block5_conv1_%04d.csv", filter))).strip();
+            assertEquals(row, state);
+        }
+    }
+
+    /** The kernels cell of the first row: one run on one machine has one signature. */
+    private String kernels() throws Exception {
+        return Files.readAllLines(out.resolve("results.csv")).get(1).split(",")[4];
     }
 
     @Test
