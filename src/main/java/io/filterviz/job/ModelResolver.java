@@ -6,6 +6,7 @@ import io.filterviz.config.Preset;
 import io.filterviz.model.KerasVgg;
 import io.filterviz.model.Md5;
 import io.filterviz.model.graph.ModelException;
+import io.filterviz.model.graph.ModelMemoryException;
 import io.filterviz.model.ModelSpec;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
@@ -26,7 +27,9 @@ import java.util.List;
  * --model and --preprocess, checked whole on the driver: a built-in VGG's architecture, or a model file (local or a
  * Hadoop URI) read completely, every operator included, so a file that is not a model, a truncated one or an
  * unsupported operator stops the job here with one line (exit 2). The weights of a built-in VGG come later
- * ({@link WeightsResolver}), once the layers are known.
+ * ({@link WeightsResolver}), once the layers are known; an ONNX file's are not read here at all (the executors read
+ * those they need), so the driver's heap does not follow the model's size. A model the heap cannot hold anyway is one
+ * line naming --driver-memory (exit 2).
  */
 final class ModelResolver {
     static final List<String> BUILT_IN = List.of("vgg16", "vgg19");
@@ -94,12 +97,33 @@ final class ModelResolver {
                     + "; torchvision's ImageNet models: torch, Keras applications: caffe or tf, pixels scaled to 0..1: unit)");
         }
         Preprocessing preprocess = Preprocessing.parse(config.preprocess());
-        Graph graph = preprocess.prepend(keras ? KerasModelLoader.load(file) : OnnxLoader.load(file));
+        Graph graph;
+        try {
+            graph = preprocess.prepend(keras ? KerasModelLoader.load(file) : onnx(file));
+        } catch (ModelMemoryException e) {
+            throw new BadInputException(e.raise("--driver-memory"));
+        } catch (OutOfMemoryError e) { // the loaders' estimates missed: still one line, not a trace
+            String name = file.getFileName().toString();
+            throw new BadInputException(ModelMemoryException.outOfMemory(name, size(file)).raise("--driver-memory"));
+        }
         String shown = location.equals(file.toString()) ? file.toString() : location.replaceFirst("^[a-z0-9]+:", "");
         String name = Path.of(shown).getFileName().toString().replaceFirst("\\.(onnx|h5|hdf5|keras)$", "");
         ModelSpec spec = new ModelSpec(name, keras ? ModelSpec.Source.KERAS_MODEL : ModelSpec.Source.ONNX,
                 file.toAbsolutePath().toString(), md5(file), 0L, preprocess, List.of());
         return new ResolvedModel(spec, graph, location);
+    }
+
+    /** The ONNX file's structure, no weights: the executors read those they need. */
+    private static Graph onnx(Path file) {
+        return OnnxLoader.structure(file);
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private static boolean startsWith(Path file, byte[] prefix) {
