@@ -34,6 +34,7 @@ import java.util.List;
 final class ModelResolver {
     static final List<String> BUILT_IN = List.of("vgg16", "vgg19");
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] ZIP_SIGNATURE = {'P', 'K', 3, 4};
 
     /**
      * @param spec     the executors' spec, targets not yet set; for a built-in, weights not yet resolved
@@ -113,9 +114,28 @@ final class ModelResolver {
         return new ResolvedModel(spec, graph, location);
     }
 
-    /** The ONNX file's structure, no weights: the executors read those they need. */
+    /**
+     * The ONNX file's structure, no weights. A file whose name claims HDF5 (.h5, .hdf5, .keras) but is neither HDF5
+     * nor ONNX is named for what its extension claims, not as "not an ONNX model".
+     */
     private static Graph onnx(Path file) {
-        return OnnxLoader.structure(file);
+        String name = file.getFileName().toString();
+        try {
+            return OnnxLoader.structure(file);
+        } catch (ModelMemoryException e) {
+            throw e;
+        } catch (ModelException e) {
+            boolean notOnnx = e.getMessage().startsWith("model file " + name + " is not an ONNX model")
+                    || e.getMessage().startsWith("model file " + name + " is truncated");
+            String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT) : "";
+            if (!notOnnx || !List.of("h5", "hdf5", "keras").contains(extension)) throw e;
+            if (extension.equals("keras") && startsWith(file, ZIP_SIGNATURE)) {
+                throw new ModelException("model file " + name + " is a Keras 3 .keras archive (zip), not HDF5; save the "
+                        + "model as HDF5 (model.save('net.h5')) or convert it with tf2onnx");
+            }
+            throw new ModelException("model file " + name + " is not an HDF5 file (a Keras ." + extension
+                    + " model starts with the HDF5 signature)");
+        }
     }
 
     private static long size(Path file) {
