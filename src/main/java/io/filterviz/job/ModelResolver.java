@@ -110,7 +110,7 @@ final class ModelResolver {
         String shown = location.equals(file.toString()) ? file.toString() : location.replaceFirst("^[a-z0-9]+:", "");
         String name = Path.of(shown).getFileName().toString().replaceFirst("\\.(onnx|h5|hdf5|keras)$", "");
         ModelSpec spec = new ModelSpec(name, keras ? ModelSpec.Source.KERAS_MODEL : ModelSpec.Source.ONNX,
-                file.toAbsolutePath().toString(), md5(file), 0L, preprocess, List.of());
+                file.toAbsolutePath().toString(), keras ? md5(file) : onnxMd5(file), 0L, preprocess, List.of());
         return new ResolvedModel(spec, graph, location);
     }
 
@@ -150,6 +150,22 @@ final class ModelResolver {
         byte[] head = new byte[prefix.length];
         try (InputStream in = Files.newInputStream(file)) {
             return in.readNBytes(head, 0, head.length) == head.length && Arrays.equals(head, prefix);
+        } catch (IOException e) {
+            throw new BadInputException("--model " + file + " cannot be read: " + OneLine.of(e));
+        }
+    }
+
+    /**
+     * The model file's MD5, and with external data the MD5 of the model and its data files in turn: the weights are
+     * in those, so new weights under the old model file are another model (executors' caches, run.json, resume).
+     */
+    private static String onnxMd5(Path file) {
+        List<Path> data = OnnxLoader.externalDataFiles(file);
+        if (data.isEmpty()) return md5(file);
+        try {
+            List<Path> all = new java.util.ArrayList<>(List.of(file));
+            all.addAll(data);
+            return Md5.of(all);
         } catch (IOException e) {
             throw new BadInputException("--model " + file + " cannot be read: " + OneLine.of(e));
         }
