@@ -44,6 +44,7 @@ public final class ModelMemoryException extends ModelException {
         return named;
     }
 
+    /** @param whole marks the message as complete (the public constructor composes one) */
     private ModelMemoryException(String file, long fileBytes, String message, boolean whole) {
         super(message);
         this.file = file;
