@@ -6,6 +6,7 @@ import io.filterviz.examples.CropRequest;
 import io.filterviz.examples.Example;
 import io.filterviz.examples.ExampleRow;
 import io.filterviz.examples.ScanSpec;
+import io.filterviz.model.onnx.OnnxLoader;
 import io.filterviz.examples.ScanTotals;
 import io.filterviz.examples.TopExamples;
 import io.filterviz.report.ExampleLayout;
@@ -101,6 +102,8 @@ public final class ExamplesJob {
     private void scan(SparkSession spark, OutputStore store, OutputLease lease, ExamplesPlan plan, List<String> layers) {
         ScanSpec spec = plan.spec().withTargets(layers);
         spark.sparkContext().addFile(ExamplesPlan.qualified(plan.modelLocation()).toString());
+        // external data files go beside the model: the executors look for them beside the shipped copy
+        for (java.nio.file.Path data : OnnxLoader.externalDataFiles(plan.localModel())) spark.sparkContext().addFile(data.toString());
         long start = System.nanoTime();
         ScanTotals totals = new ExampleScanRunner(spark).scan(plan.images(), spec);
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -10,6 +10,7 @@ import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;
+import io.filterviz.model.onnx.OnnxLoader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -32,7 +33,7 @@ import java.util.Set;
  * Every check of an example scan on the driver, before anything is written or any task starts: the model reads and
  * its operators are supported, the layers exist, the sizes fit, and the collection holds at least one file.
  */
-record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, String images) {
+record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, java.nio.file.Path localModel, String images) {
 
     static ExamplesPlan of(ExamplesConfig config, Configuration hadoop, PrintStream err) {
         if (config.top() < 1) throw new BadInputException("--top " + config.top() + " must be at least 1");
@@ -44,11 +45,12 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, String i
         if (config.model() == null) throw new BadInputException("examples needs --model FILE.onnx (a local path or a Hadoop URI)");
         Preprocessing preprocess;
         Graph network;
-        byte[] onnx = read(config.model(), hadoop);
+        java.nio.file.Path onnx = local(config.model(), hadoop);
         String modelName = new Path(config.model()).getName();
         try {
             preprocess = Preprocessing.parse(config.preprocess());
-            network = ScanSpec.network(modelName, onnx, preprocess);
+            // the structure only: the executors read the weights they need, so the driver's heap does not follow the model's size
+            network = preprocess.prepend(OnnxLoader.structure(onnx));
         } catch (ModelException e) {
             throw new BadInputException(OneLine.of(e));
         }
@@ -59,9 +61,9 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, String i
         List<String> targets = targets(network, config.layers());
         InputSize size = size(network, config.imageSize(), targets);
         checkImages(config.images(), hadoop);
-        ScanSpec spec = new ScanSpec(modelName, ScanSpec.sha256(onnx), preprocess, targets, size, config.top(),
+        ScanSpec spec = new ScanSpec(modelName, sha256(config.model(), onnx), preprocess, targets, size, config.top(),
                 network.inputChannels(), engine, config.batch() == 0 ? ScanModel.DEFAULT_BATCH : config.batch());
-        return new ExamplesPlan(network, spec, config.model(), config.images());
+        return new ExamplesPlan(network, spec, config.model(), onnx, config.images());
     }
 
     /**
@@ -144,14 +146,31 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, String i
         return new InputSize(imageSize, imageSize);
     }
 
-    private static byte[] read(String location, Configuration hadoop) {
+    /** The model as a local file: itself, or a copy of a Hadoop URI's (streamed, never held on the heap). */
+    private static java.nio.file.Path local(String location, Configuration hadoop) {
         try {
             Path path = qualified(location);
-            FileSystem fs = path.getFileSystem(hadoop);
-            try (InputStream in = fs.open(path)) {
-                return in.readAllBytes();
+            if ("file".equals(path.toUri().getScheme())) {
+                java.nio.file.Path file = java.nio.file.Path.of(path.toUri());
+                if (!java.nio.file.Files.isRegularFile(file)) throw new IOException("no such file");
+                return file;
             }
+            FileSystem fs = path.getFileSystem(hadoop);
+            java.nio.file.Path copy = java.nio.file.Files.createTempFile("filterviz-model-", "-" + path.getName());
+            copy.toFile().deleteOnExit();
+            try (InputStream in = fs.open(path)) {
+                java.nio.file.Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return copy;
         } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("--model " + location + " cannot be read: " + OneLine.of(e));
+        }
+    }
+
+    private static String sha256(String location, java.nio.file.Path file) {
+        try {
+            return ScanSpec.sha256(file);
+        } catch (IOException e) {
             throw new BadInputException("--model " + location + " cannot be read: " + OneLine.of(e));
         }
     }

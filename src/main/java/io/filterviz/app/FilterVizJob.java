@@ -1,6 +1,9 @@
 package io.filterviz.app;
 
 import io.filterviz.config.BadInputException;
+import io.filterviz.model.ModelSpec;
+import io.filterviz.model.graph.ModelException;
+import io.filterviz.model.graph.ModelMemoryException;
 import io.filterviz.config.JobConfig;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.job.JobPlan;
@@ -62,6 +65,7 @@ public final class FilterVizJob {
         ComputeBackend backend = ComputeBackends.create(engine, config.precision());
         JobPlan plan = planner.plan(config.withEngine(engine), backend);
         ComputeBackends.checkRuns(engine, plan.graph());
+        checkModelFits(plan.model(), sparkConf);
         OutputStore store = OutputStore.open(plan.out(), hadoop);
         try (OutputLease lease = lease(store, config.overwrite(), sparkConf.get("spark.yarn.app.id", null))) {
             SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
@@ -94,6 +98,46 @@ public final class FilterVizJob {
             } finally {
                 spark.stop();
             }
+        }
+    }
+
+    /**
+     * Refuses on the driver (exit 2) a model whose weights up to the targets an executor's heap cannot hold, before
+     * any task starts: in local mode this JVM's free heap (the tasks run in it), else spark.executor.memory less the
+     * 300 MB Spark reserves. Executors check again against their actual heap when they load it.
+     */
+    static void checkModelFits(ModelSpec model, SparkConf conf) {
+        long needed;
+        try {
+            needed = model.heapToLoad();
+        } catch (ModelException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        if (needed == 0) return;
+        String name = Path.of(model.file()).getFileName().toString();
+        long fileBytes = Path.of(model.file()).toFile().length();
+        if (conf.get("spark.master", LOCAL_MASTER).startsWith("local")) {
+            Runtime runtime = Runtime.getRuntime();
+            long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+            if (needed > free) {
+                System.gc();
+                free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+            }
+            if (needed > free) {
+                throw new BadInputException(new ModelMemoryException(name, fileBytes, "needs about "
+                        + ModelMemoryException.megabytes(needed) + " of heap for its weights up to " + String.join(", ",
+                        model.targets()) + ", more than the " + ModelMemoryException.megabytes(free) + " free of this JVM's "
+                        + ModelMemoryException.megabytes(runtime.maxMemory()) + " (local mode: the tasks run in the "
+                        + "driver's JVM)").raise("--driver-memory"));
+            }
+            return;
+        }
+        long executor = conf.getSizeAsBytes("spark.executor.memory", "1g") - 300L * 1024 * 1024;
+        if (needed > executor) {
+            throw new BadInputException(new ModelMemoryException(name, fileBytes, "needs about "
+                    + ModelMemoryException.megabytes(needed) + " of heap for its weights up to " + String.join(", ",
+                    model.targets()) + ", more than an executor's " + ModelMemoryException.megabytes(executor)
+                    + " (spark.executor.memory less Spark's reserved 300 MB)").raise("--executor-memory"));
         }
     }
 

@@ -30,6 +30,23 @@ public record ScanSpec(String modelName, String sha256, Preprocessing preprocess
         return preprocess.prepend(OnnxLoader.load(modelName, onnx));
     }
 
+    /** The network up to the targets, read from the file (memory-mapped; no weights past the targets). */
+    public static Graph network(java.nio.file.Path file, Preprocessing preprocess, List<String> targets) {
+        return preprocess.prepend(OnnxLoader.load(file, targets));
+    }
+
+    /** The file's SHA-256, streamed. */
+    public static String sha256(java.nio.file.Path file) throws java.io.IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) digest.update(buffer, 0, n);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

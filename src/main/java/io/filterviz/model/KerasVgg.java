@@ -65,7 +65,7 @@ public final class KerasVgg {
     /** Whether the graph is a VGG as {@link #graph} builds it (what the nd4j engine runs). */
     public static boolean isVgg(Graph graph) {
         try {
-            weights(graph);
+            read(graph, false);
             return true;
         } catch (IllegalArgumentException e) {
             return false;
@@ -77,6 +77,11 @@ public final class KerasVgg {
      * engine runs. {@link IllegalArgumentException} for any other graph.
      */
     public static NetworkWeights weights(Graph graph) {
+        return read(graph, true);
+    }
+
+    /** @param withWeights false: the layers only (a graph read for its structure has no weights to convert) */
+    private static NetworkWeights read(Graph graph, boolean withWeights) {
         List<LayerSpec> layers = new ArrayList<>();
         List<ConvWeights> convs = new ArrayList<>();
         List<Node> nodes = graph.nodes();
@@ -86,7 +91,7 @@ public final class KerasVgg {
                     && nodes.get(i + 1).op() instanceof Activation a && a.kind() == Activation.Kind.RELU) {
                 String name = nodes.get(i + 1).output();
                 layers.add(LayerSpec.conv(name, c.inChannels(), c.outChannels()));
-                convs.add(new ConvWeights(name, c.inChannels(), c.outChannels(), hwio(c), c.bias().clone()));
+                if (withWeights) convs.add(new ConvWeights(name, c.inChannels(), c.outChannels(), hwio(c), c.bias().clone()));
                 i++;
             } else if (node.op() instanceof Pool p && isVggPool(p)) {
                 layers.add(LayerSpec.pool(node.output(), layers.isEmpty() ? graph.inputChannels() : layers.get(layers.size() - 1).outChannels()));

@@ -20,6 +20,17 @@ public final class Md5 {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** One digest over the files' bytes in turn (a model and its external data files). */
+    public static String of(java.util.List<Path> files) throws IOException {
+        MessageDigest digest = newDigest();
+        for (Path file : files) {
+            try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
     static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("MD5");

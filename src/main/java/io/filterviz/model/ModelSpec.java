@@ -54,10 +54,18 @@ public record ModelSpec(String name, Source source, String file, String contentH
         Graph graph = switch (source) {
             case VGG_KERAS_H5 -> KerasVgg.load(vgg(), Path.of(file), deepestVggLayer());
             case VGG_RANDOM -> KerasVgg.random(vgg(), deepestVggLayer(), seed);
-            case ONNX -> OnnxLoader.load(Path.of(file));
+            case ONNX -> OnnxLoader.load(Path.of(file), targets); // no weights past the targets
             case KERAS_MODEL -> KerasModelLoader.load(Path.of(file));
         };
         return preprocess.prepend(graph).upTo(targets);
+    }
+
+    /**
+     * The heap {@link #load} takes for the weights up to the targets, estimated from the file without loading it; 0
+     * where no estimate is made (built-in VGGs and Keras models: tens of MB).
+     */
+    public long heapToLoad() {
+        return source == Source.ONNX ? OnnxLoader.heapToLoad(Path.of(file), targets) : 0;
     }
 
     /** The VGG layer the weights must reach: the targets' deepest (weights are read no further). */

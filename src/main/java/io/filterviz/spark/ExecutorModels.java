@@ -4,6 +4,8 @@ import io.filterviz.engine.CompiledModel;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.model.ModelSpec;
 
+import io.filterviz.model.graph.ModelMemoryException;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,13 +43,36 @@ public final class ExecutorModels {
             ModelSpec s = spec;
             int load = LOADS.incrementAndGet();
             ModelSpec local = shippedCopy(s);
-            CompiledModel model = backend.compile(local.load());
+            CompiledModel model;
+            try {
+                model = backend.compile(local.load());
+            } catch (ModelMemoryException e) {
+                throw e.naming(heapOption());
+            } catch (OutOfMemoryError e) { // the estimate's backstop: one line for the driver to show, not a trace
+                String file = local.file() == null ? local.name() : Path.of(local.file()).getFileName().toString();
+                throw ModelMemoryException.outOfMemory(file, size(local.file())).naming(heapOption());
+            }
             // One line per load in the executor's log (the cluster test counts them: one per executor JVM). A log
             // line, not stderr: in local mode the executor shares the driver's console and its progress bar.
             LOG.info("filterviz: loaded model up to {} from {} on {}, load {} in this JVM", s.targets(), local.describe(),
                     backend, load);
             return model;
         });
+    }
+
+    /** What sizes this JVM's heap: in local mode the executors are the driver's JVM. */
+    private static String heapOption() {
+        SparkEnv env = SparkEnv.get();
+        boolean local = env != null && env.conf().get("spark.master", "").startsWith("local");
+        return local ? "--driver-memory (local mode: the tasks run in the driver's JVM)" : "--executor-memory";
+    }
+
+    private static long size(String file) {
+        try {
+            return file == null ? 0 : Files.size(Path.of(file));
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     /** How many models this JVM holds now. */

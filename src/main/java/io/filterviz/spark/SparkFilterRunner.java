@@ -7,6 +7,7 @@ import io.filterviz.engine.lucid.LucidRenderer;
 import io.filterviz.job.JobPlan;
 import io.filterviz.job.TargetLayer;
 import io.filterviz.model.ModelSpec;
+import io.filterviz.model.onnx.OnnxLoader;
 import io.filterviz.result.FilterId;
 import io.filterviz.result.FilterRecord;
 import org.apache.spark.SparkContext;
@@ -46,6 +47,12 @@ public final class SparkFilterRunner {
         // The driver resolved the model or weights file once; Spark ships it to every executor (no shared disk needed).
         ModelSpec model = plan.model();
         if (model.file() != null) spark.addFile(model.file());
+        // An ONNX model's external data files go beside it: executors look for them beside the shipped copy
+        if (model.source() == ModelSpec.Source.ONNX) {
+            for (java.nio.file.Path data : OnnxLoader.externalDataFiles(java.nio.file.Path.of(model.file()))) {
+                spark.addFile(data.toString());
+            }
+        }
         List<List<FilterId>> partitions = plan.partitions();
         Map<String, Boolean> earlyExit = new LinkedHashMap<>();
         for (TargetLayer target : plan.targets()) earlyExit.put(target.name(), target.earlyExit());

@@ -37,6 +37,30 @@ class ModelBadInputTest {
         return TinyOnnx.write(dir.resolve("tiny.onnx"), null);
     }
 
+    /** A file named as a Keras model that is neither HDF5 nor ONNX is named for the format its extension claims. */
+    @Test
+    void anH5FileThatIsNotHdf5SaysSo() throws Exception {
+        Path h5 = Files.writeString(dir.resolve("net.h5"), "not a model\n");
+        assertEquals("filterviz: model file net.h5 is not an HDF5 file (a Keras .h5 model starts with the HDF5 signature)\n",
+                assertBadInput("--model", h5.toString(), "--preprocess", "unit", "--list-layers"));
+        Path hdf5 = Files.write(dir.resolve("net.hdf5"), Arrays.copyOf(Files.readAllBytes(tiny()), 40)); // ONNX, cut short
+        assertEquals("filterviz: model file net.hdf5 is not an HDF5 file (a Keras .hdf5 model starts with the HDF5 signature)\n",
+                assertBadInput("--model", hdf5.toString(), "--preprocess", "unit", "--list-layers"));
+        Path keras = Files.write(dir.resolve("net.keras"), new byte[]{'P', 'K', 3, 4, 0, 0, 0, 0});
+        String zip = assertBadInput("--model", keras.toString(), "--preprocess", "unit", "--list-layers");
+        assertTrue(zip.startsWith("filterviz: model file net.keras is a Keras 3 .keras archive (zip), not HDF5"), zip);
+        // an ONNX model named .h5 is read as ONNX, and its own faults keep their words
+        Path onnx = Files.copy(tiny(), dir.resolve("onnx.h5"));
+        assertEquals(0, MainRun.of(List.of("--model", onnx.toString(), "--preprocess", "unit", "--list-layers")).exit());
+        Path odd = Files.copy(TinyOnnx.write(dir.resolve("odd.onnx"), "Erf"), dir.resolve("odd.h5"));
+        String err = assertBadInput("--model", odd.toString(), "--preprocess", "unit", "--layer", "logits");
+        assertTrue(err.contains("node 'odd' (Erf)"), err);
+        // and a .onnx that is not ONNX still says so
+        Path text = Files.writeString(dir.resolve("net.onnx"), "not a model\n");
+        String notOnnx = assertBadInput("--model", text.toString(), "--preprocess", "unit", "--list-layers");
+        assertTrue(notOnnx.startsWith("filterviz: model file net.onnx is not an ONNX model"), notOnnx);
+    }
+
     @Test
     void anUnsupportedOperatorIsNamedWithItsNode() {
         Path odd = TinyOnnx.write(dir.resolve("odd.onnx"), "Erf");

@@ -5,6 +5,7 @@ import io.filterviz.image.RgbImage;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.onnx.OnnxLoader;
+import io.filterviz.testing.BigOnnx;
 import io.filterviz.testing.ClassPictures;
 import io.filterviz.testing.MainRun;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,26 @@ class OwnModelEndToEndTest {
         MainRun run = MainRun.of(args);
         assertEquals(0, run.exit(), run.err());
         return run;
+    }
+
+    /**
+     * A model with external data renders as the same model in one file, bit for bit: the driver ships the data file
+     * beside the model (SparkContext.addFile, which keeps no folders; the model names weights/...) and the task
+     * finds it beside its shipped copy.
+     */
+    @Test
+    void externalDataRendersAsTheEmbeddedModel() throws Exception {
+        Path embedded = BigOnnx.write(Files.createDirectories(dir.resolve("one")).resolve("net.onnx"), 10, false);
+        Path external = BigOnnx.write(Files.createDirectories(dir.resolve("two")).resolve("net.onnx"), 10, true);
+        List<byte[]> pictures = new java.util.ArrayList<>();
+        for (Path model : List.of(embedded, external)) {
+            Path out = model.resolveSibling("out");
+            run(List.of("--model", model.toString(), "--preprocess", "unit", "--layer", BigOnnx.LOGITS, "--filter-range",
+                    "0:2", "--output-dim", "16", "--upscaling-steps", "1", "--epochs", "3", "--master", "local[1]",
+                    "--out", out.toString()));
+            pictures.add(Files.readAllBytes(out.resolve("filters").resolve("logits_0001.png")));
+        }
+        assertTrue(java.util.Arrays.equals(pictures.get(0), pictures.get(1)), "the two renders differ");
     }
 
     /**

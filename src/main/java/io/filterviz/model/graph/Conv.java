@@ -9,16 +9,20 @@ import java.util.List;
  *
  * @param pads        top, left, bottom, right
  * @param samePadding null for explicit pads, else "SAME_UPPER" or "SAME_LOWER" (pads computed per input size)
+ * @param weights     OIHW, or {@link #NO_WEIGHTS} in a graph read for its structure only (listings, the driver's checks)
  */
 public record Conv(int outChannels, int inChannels, int kernelHeight, int kernelWidth, int strideHeight,
                    int strideWidth, int[] pads, String samePadding, int dilationHeight, int dilationWidth, int group,
                    float[] weights, float[] bias) implements Op {
+    /** The weights of a convolution read for its shapes only; no engine runs it. */
+    public static final float[] NO_WEIGHTS = new float[0];
+
     public Conv {
         if (group < 1 || inChannels % group != 0 || outChannels % group != 0) {
             throw new IllegalArgumentException("group " + group + " does not divide " + inChannels + " → " + outChannels);
         }
         long expected = (long) outChannels * (inChannels / group) * kernelHeight * kernelWidth;
-        if (weights.length != expected) {
+        if (weights.length != expected && weights.length != 0) {
             throw new IllegalArgumentException("weights hold " + weights.length + " values, expected " + expected);
         }
         if (bias.length != outChannels) {
@@ -30,6 +34,9 @@ public record Conv(int outChannels, int inChannels, int kernelHeight, int kernel
     public static Conv simple(int in, int out, int kernel, int pad, float[] weights, float[] bias) {
         return new Conv(out, in, kernel, kernel, 1, 1, new int[]{pad, pad, pad, pad}, null, 1, 1, 1, weights, bias);
     }
+
+    /** False in a graph read for its structure only. */
+    public boolean hasWeights() { return weights.length > 0; }
 
     @Override
     public String type() { return "Conv"; }

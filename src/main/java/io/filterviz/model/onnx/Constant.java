@@ -10,29 +10,69 @@ import java.util.Arrays;
 /**
  * A tensor known when the file is read (an initializer, a Constant node, or a shape computed from them): weights
  * as floats, shapes, pads and axes as integers. Either array may be null; {@link #floats()} and {@link #longs()}
- * convert.
+ * convert. An initializer is decoded only when a node asks for its values, and again at each ask (nothing keeps
+ * the decoded copy): a network's weights past the layer a job needs, or all of them for a listing, never reach the
+ * heap. Until then it is its dims and a view of the file's bytes.
  */
-record Constant(long[] dims, float[] floatValues, long[] longValues) {
+final class Constant {
+    private final long[] dims;
+    private final float[] floatValues;
+    private final long[] longValues;
+    /** The undecoded tensor, or null for values held here. */
+    private final Source source;
+
+    /** An initializer's bytes not yet decoded: its proto (embedded data) or its region of an external file. */
+    private record Source(TensorProto tensor, String what, ExternalData.Region external) {}
+
+    Constant(long[] dims, float[] floatValues, long[] longValues) {
+        this(dims, floatValues, longValues, null);
+    }
+
+    private Constant(long[] dims, float[] floatValues, long[] longValues, Source source) {
+        this.dims = dims;
+        this.floatValues = floatValues;
+        this.longValues = longValues;
+        this.source = source;
+    }
 
     static Constant ofLongs(long[] dims, long... values) { return new Constant(dims, null, values); }
 
     static Constant ofFloats(long[] dims, float... values) { return new Constant(dims, values, null); }
 
-    int size() { return floatValues != null ? floatValues.length : longValues.length; }
+    long[] dims() { return dims; }
+
+    float[] floatValues() { return source == null ? floatValues : decode().floatValues; }
+
+    long[] longValues() { return source == null ? longValues : decode().longValues; }
+
+    int size() {
+        if (source == null) return floatValues != null ? floatValues.length : longValues.length;
+        return (int) count(dims);
+    }
 
     int rank() { return dims.length; }
 
+    /** Bytes the decoded values take on the heap (floats, or longs for integer types). */
+    long heapBytes() {
+        if (source == null) return floatValues != null ? 4L * floatValues.length : 8L * longValues.length;
+        return count(dims) * (isFloat(source.tensor().getDataType()) ? 4 : 8);
+    }
+
     float[] floats() {
-        if (floatValues != null) return floatValues;
-        float[] out = new float[longValues.length];
-        for (int i = 0; i < out.length; i++) out[i] = longValues[i];
+        float[] values = floatValues();
+        if (values != null) return values;
+        long[] longs = longValues();
+        float[] out = new float[longs.length];
+        for (int i = 0; i < out.length; i++) out[i] = longs[i];
         return out;
     }
 
     long[] longs() {
-        if (longValues != null) return longValues;
-        long[] out = new long[floatValues.length];
-        for (int i = 0; i < out.length; i++) out[i] = (long) floatValues[i];
+        long[] values = longValues();
+        if (values != null) return values;
+        float[] floats = floatValues();
+        long[] out = new long[floats.length];
+        for (int i = 0; i < out.length; i++) out[i] = (long) floats[i];
         return out;
     }
 
@@ -43,20 +83,72 @@ record Constant(long[] dims, float[] floatValues, long[] longValues) {
         return Arrays.copyOfRange(dims, first, dims.length);
     }
 
-    /** Decodes an ONNX tensor; {@code what} names it in messages (thrown as {@link IllegalArgumentException}). */
+    /** Decodes an ONNX tensor held in the file; {@code what} names it in messages (thrown as {@link IllegalArgumentException}). */
     static Constant of(TensorProto t, String what) {
+        return of(t, what, null);
+    }
+
+    /**
+     * An ONNX tensor, decoded when its values are asked for. Its size and, for external data, its file and region
+     * are checked now.
+     *
+     * @param external where external data lies (null: none is allowed)
+     */
+    static Constant of(TensorProto t, String what, ExternalData external) {
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        long count = count(dims);
+        if (count > Integer.MAX_VALUE) throw new IllegalArgumentException(what + " is too large (" + count + " values)");
+        DataType type = DataType.forNumber(t.getDataType());
+        if (type == null || !SUPPORTED.contains(type)) {
+            throw new IllegalArgumentException(what + " has data type " + (type == null ? DataType.UNDEFINED : type)
+                    + "; supported: float, double, float16, bfloat16 and integers");
+        }
+        ExternalData.Region region = null;
+        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            if (external == null) {
+                throw new IllegalArgumentException(what + " keeps its data in an external file; read the model from its file");
+            }
+            region = external.region(t, what);
+        }
+        return new Constant(dims, null, null, new Source(t, what, region));
+    }
+
+    private static final java.util.Set<DataType> SUPPORTED = java.util.EnumSet.of(DataType.FLOAT, DataType.DOUBLE,
+            DataType.FLOAT16, DataType.BFLOAT16, DataType.INT64, DataType.INT32, DataType.INT16, DataType.INT8,
+            DataType.UINT8, DataType.UINT16, DataType.BOOL);
+
+    private static long count(long[] dims) {
         long count = 1;
         for (long d : dims) count *= d;
-        if (count > Integer.MAX_VALUE) throw new IllegalArgumentException(what + " is too large (" + count + " values)");
-        int n = (int) count;
-        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            throw new IllegalArgumentException(what + " keeps its data in an external file; save the model as one file");
-        }
-        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        boolean fromRaw = !t.getRawData().isEmpty();
+        return count;
+    }
+
+    private static boolean isFloat(int type) {
+        return type == TensorProto.DataType.FLOAT_VALUE || type == TensorProto.DataType.DOUBLE_VALUE
+                || type == TensorProto.DataType.FLOAT16_VALUE || type == TensorProto.DataType.BFLOAT16_VALUE;
+    }
+
+    /** The values, decoded from the file's bytes (a fresh array each time). */
+    private Constant decode() {
+        TensorProto t = source.tensor();
+        String what = source.what();
+        int n = (int) count(dims);
+        ByteBuffer raw = source.external() != null ? source.external().map()
+                : t.getRawData().asReadOnlyByteBuffer();
+        raw.order(ByteOrder.LITTLE_ENDIAN);
+        boolean fromRaw = source.external() != null || !t.getRawData().isEmpty();
         DataType type = DataType.forNumber(t.getDataType());
         if (type == null) type = DataType.UNDEFINED;
+        int width = switch (type) {
+            case DOUBLE, INT64 -> 8;
+            case FLOAT, INT32 -> 4;
+            case FLOAT16, BFLOAT16, INT16, UINT16 -> 2;
+            default -> 1;
+        };
+        if (fromRaw && raw.remaining() < (long) n * width) {
+            throw new IllegalArgumentException(what + " holds " + raw.remaining() + " bytes, its shape "
+                    + Arrays.toString(dims) + " needs " + (long) n * width);
+        }
         switch (type) {
             case FLOAT -> {
                 float[] v = new float[n];

@@ -54,6 +54,9 @@ final class OnnxGraphReader {
     private final String file;
     private final int opset;
     private final GraphProto proto;
+    private final ExternalData external;
+    private final boolean weights;
+    private final Set<Integer> needed;
     private final Map<String, Constant> constants = new HashMap<>();
     private final Map<String, String> aliases = new HashMap<>();
     private final Map<String, Info> infos = new HashMap<>();
@@ -65,28 +68,55 @@ final class OnnxGraphReader {
 
     private OnnxNode current;
 
-    OnnxGraphReader(String file, int opset, GraphProto proto) {
+    /**
+     * @param external where external data lies (null: the model came as bytes, without a folder)
+     * @param weights  false: convolutions and dense layers get no weights (the structure, for listings and checks)
+     * @param needed   the nodes to read (the others are skipped), null for all
+     */
+    OnnxGraphReader(String file, int opset, GraphProto proto, ExternalData external, boolean weights, Set<Integer> needed) {
         this.file = file;
         this.opset = opset;
         this.proto = proto;
+        this.external = external;
+        this.weights = weights;
+        this.needed = needed;
+        for (TensorProto t : proto.getInitializerList()) {
+            try {
+                constants.put(t.getName(), Constant.of(t, "initializer " + t.getName(), external));
+            } catch (IllegalArgumentException e) {
+                throw new ModelException("model file " + file + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The heap the initializers read by the nodes to read take once decoded: the total, and the largest one. */
+    long[] weightBytes() {
+        Set<String> seen = new HashSet<>();
+        long total = 0, largest = 0;
+        for (int i = 0; i < proto.getNodeCount(); i++) {
+            if (needed != null && !needed.contains(i)) continue;
+            for (String in : proto.getNode(i).getInputList()) {
+                Constant c = constants.get(in);
+                if (c == null || !seen.add(in)) continue;
+                total += c.heapBytes();
+                largest = Math.max(largest, c.heapBytes());
+            }
+        }
+        return new long[]{total, largest};
     }
 
     Graph read(String graphName, OnnxLoader.Input input) {
         this.input = input;
         infos.put(input.name(), new Info(4, input.channels(), false));
-        for (TensorProto t : proto.getInitializerList()) {
-            try {
-                constants.put(t.getName(), Constant.of(t, "initializer " + t.getName()));
-            } catch (IllegalArgumentException e) {
-                throw new ModelException("model file " + file + ": " + e.getMessage());
-            }
-        }
         for (NodeProto n : proto.getNodeList()) {
             for (String in : n.getInputList()) readers.merge(in, 1, Integer::sum);
         }
         for (ValueInfoProto out : proto.getOutputList()) readers.merge(out.getName(), 1, Integer::sum);
         for (int i = 0; i < proto.getNodeCount(); i++) {
-            current = new OnnxNode(file, proto.getNode(i), uniqueName(proto.getNode(i), i));
+            // Skipped nodes still take their names, so the nodes read are named as in the whole graph
+            String name = uniqueName(proto.getNode(i), i);
+            if (needed != null && !needed.contains(i)) continue;
+            current = new OnnxNode(file, proto.getNode(i), name);
             try {
                 read(current);
             } catch (IllegalArgumentException | IndexOutOfBoundsException | ShapeException e) {
@@ -152,7 +182,7 @@ final class OnnxGraphReader {
         n.allowOnly("value", "value_float", "value_floats", "value_int", "value_ints");
         AttributeProto a = n.attributes().get(0);
         Constant c = switch (a.getName()) {
-            case "value" -> Constant.of(a.getT(), "its value");
+            case "value" -> Constant.of(a.getT(), "its value", external);
             case "value_float" -> Constant.ofFloats(new long[0], a.getF());
             case "value_floats" -> Constant.ofFloats(new long[]{a.getFloatsCount()}, toFloats(a.getFloatsList()));
             case "value_int" -> Constant.ofLongs(new long[0], a.getI());
@@ -208,7 +238,7 @@ final class OnnxGraphReader {
         float[] bias = n.inputCount() > 2 && !n.input(2).isEmpty() ? constantInput(n, 2, "bias").floats().clone() : new float[out];
         if (bias.length != out) throw fail("has " + bias.length + " biases for " + out + " output channels");
         Conv conv = new Conv(out, inPerGroup * group, kh, kw, (int) strides[0], (int) strides[1], pads, same,
-                (int) dilations[0], (int) dilations[1], group, w.floats(), bias);
+                (int) dilations[0], (int) dilations[1], group, weights ? w.floats() : Conv.NO_WEIGHTS, bias);
         boolean pointwise = kh == 1 && kw == 1 && Arrays.equals(pads, new int[4]);
         emit(n, conv, List.of(x), new Info(4, out, in.global() && pointwise));
     }
@@ -234,7 +264,8 @@ final class OnnxGraphReader {
         for (int c = 0; c < channels; c++) scale[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
         Integer at = producers.get(x);
         if (at != null && nodes.get(at).op() instanceof Conv conv && readerCount(x) == 1) {
-            // y = s·(conv(x) − mean) + beta: scale each output channel's kernel and fold the rest into its bias
+            // y = s·(conv(x) − mean) + beta: scale each output channel's kernel and fold the rest into its bias (a
+            // convolution read without weights stays without: its loop below has nothing to scale)
             float[] weights = conv.weights().clone();
             int perOutput = weights.length / conv.outChannels();
             float[] bias = new float[channels];
@@ -552,7 +583,7 @@ final class OnnxGraphReader {
         boolean transB = n.integer("transB", 0) != 0;
         int in = (int) b.dims()[transB ? 1 : 0], out = (int) b.dims()[transB ? 0 : 1];
         float alpha = n.real("alpha", 1f), beta = n.real("beta", 1f);
-        float[] w = dense(b.floats(), in, out, transB, alpha);
+        float[] w = weights ? dense(b.floats(), in, out, transB, alpha) : Dense.NO_WEIGHTS;
         float[] bias = new float[out];
         if (n.inputCount() > 2 && !n.input(2).isEmpty()) {
             Constant c = constantInput(n, 2, "C");
@@ -574,7 +605,7 @@ final class OnnxGraphReader {
         Constant b = constantInput(n, 1, "B");
         if (b.rank() != 2) throw fail("has a " + b.rank() + "-D B; a 2-D constant matrix is supported");
         int in = (int) b.dims()[0], out = (int) b.dims()[1];
-        denseNode(n, x, new Dense(out, in, dense(b.floats(), in, out, false, 1f), new float[out]));
+        denseNode(n, x, new Dense(out, in, weights ? dense(b.floats(), in, out, false, 1f) : Dense.NO_WEIGHTS, new float[out]));
     }
 
     private void denseNode(OnnxNode n, String x, Dense dense) {
@@ -590,6 +621,8 @@ final class OnnxGraphReader {
 
     /** ONNX's B (in × out, or out × in with transB) → our out × in, times alpha. */
     private static float[] dense(float[] b, int in, int out, boolean transB, float alpha) {
+        // PyTorch's Linear (Gemm, transB=1) is already out × in: no second copy of what may be hundreds of MB
+        if (transB && alpha == 1f) return b;
         float[] w = new float[in * out];
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) {
