@@ -2,6 +2,7 @@ package io.filterviz.app;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.engine.ComputeBackend;
+import io.filterviz.engine.Convolutions;
 import io.filterviz.engine.Precision;
 import io.filterviz.engine.nd4j.Nd4jBackend;
 import io.filterviz.engine.onednn.ConvolutionChoice;
@@ -79,6 +80,25 @@ public final class ComputeBackends {
             throw new BadInputException("--engine nd4j runs VGG16 only (with --preprocess none); use --engine onednn for "
                     + graph.name());
         }
+    }
+
+    /**
+     * The job's backend for --engine (as {@link #resolveEngine} settled it), --precision and --convolutions. Its
+     * {@code convolutions()} is what run.json records, so it says what runs: Winograd only where oneDNN has it, in
+     * fp32 (none in bf16) on a CPU with AVX-512 (this one: the driver's); nd4j and reference run direct only, and
+     * take winograd-where-faster, the default, as direct.
+     */
+    public static ComputeBackend forJob(String engine, Precision precision, Convolutions convolutions) {
+        return forJob(engine, precision, convolutions, OnednnBackend::winogradSupported);
+    }
+
+    /** As above, with whether this CPU has oneDNN's Winograd passed in (asked only for onednn fp32 Winograd). */
+    static ComputeBackend forJob(String engine, Precision precision, Convolutions convolutions,
+                                 BooleanSupplier winogradHere) {
+        if (!engine.equals("onednn")) return create(engine, precision);
+        boolean winograd = convolutions == Convolutions.WINOGRAD_WHERE_FASTER && precision == Precision.FP32
+                && winogradHere.getAsBoolean();
+        return new OnednnBackend(precision, winograd ? ConvolutionChoice.MEASURED : ConvolutionChoice.DIRECT);
     }
 
     /** The backend by name, unchecked (the bench and tests). */

@@ -60,7 +60,7 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, String i
         InputSize size = size(network, config.imageSize(), targets);
         checkImages(config.images(), hadoop);
         ScanSpec spec = new ScanSpec(modelName, ScanSpec.sha256(onnx), preprocess, targets, size, config.top(),
-                network.inputChannels(), engine, config.batch() == 0 ? ScanModel.DEFAULT_BATCH : config.batch());
+                network.inputChannels(), engine, config.convolutions(), config.batch() == 0 ? ScanModel.DEFAULT_BATCH : config.batch());
         return new ExamplesPlan(network, spec, config.model(), config.images());
     }
 

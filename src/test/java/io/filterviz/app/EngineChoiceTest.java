@@ -1,19 +1,26 @@
 package io.filterviz.app;
 
 import io.filterviz.config.BadInputException;
+import io.filterviz.engine.ComputeBackend;
+import io.filterviz.engine.Convolutions;
 import io.filterviz.engine.Precision;
+import io.filterviz.engine.onednn.ConvolutionChoice;
 import io.filterviz.engine.onednn.OnednnBackend;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** --engine and --precision against what the machine offers: a refusal names the option the user passed. */
+/**
+ * --engine, --precision and --convolutions against what the machine offers: a refusal names the option the user
+ * passed, and the backend's convolutions (what run.json records) are what it runs.
+ */
 class EngineChoiceTest {
     private static final Supplier<String> NO_ONEDNN = () -> "java.lang.UnsatisfiedLinkError: no jnidnnl";
     private static final Supplier<String> ONEDNN = () -> null;
@@ -54,5 +61,37 @@ class EngineChoiceTest {
     void nd4jNeverAsksAboutOnednn() {
         Supplier<String> mustNotLoad = () -> { throw new AssertionError("oneDNN loaded for an nd4j job"); };
         assertEquals("nd4j", ComputeBackends.resolveEngine("nd4j", Precision.FP32, mustNotLoad, () -> false, err));
+    }
+
+    private static final BooleanSupplier WINOGRAD = () -> true;
+    private static final BooleanSupplier NO_WINOGRAD = () -> false; // no AVX-512 (DNNL_MAX_CPU_ISA=AVX2)
+    private static final BooleanSupplier NOT_ASKED = () -> { throw new AssertionError("asked about Winograd"); };
+
+    @Test
+    void onednnRunsTheConvolutionsAskedFor() {
+        ComputeBackend winograd = ComputeBackends.forJob("onednn", Precision.FP32, Convolutions.WINOGRAD_WHERE_FASTER, WINOGRAD);
+        assertEquals(new OnednnBackend(Precision.FP32, ConvolutionChoice.MEASURED), winograd);
+        assertEquals("winograd-where-faster", winograd.convolutions());
+        ComputeBackend direct = ComputeBackends.forJob("onednn", Precision.FP32, Convolutions.DIRECT, NOT_ASKED);
+        assertEquals(new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT), direct);
+        assertEquals("direct", direct.convolutions());
+    }
+
+    @Test
+    void withoutWinogradOnThisCpuTheRecipeSaysDirect() {
+        ComputeBackend avx2 = ComputeBackends.forJob("onednn", Precision.FP32, Convolutions.WINOGRAD_WHERE_FASTER, NO_WINOGRAD);
+        assertEquals(new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT), avx2);
+        assertEquals("direct", avx2.convolutions());
+    }
+
+    @Test
+    void bf16AndTheDirectOnlyEnginesAreDirectWhateverWasAsked() {
+        for (Convolutions asked : Convolutions.values()) {
+            ComputeBackend bf16 = ComputeBackends.forJob("onednn", Precision.BF16, asked, NOT_ASKED);
+            assertEquals(new OnednnBackend(Precision.BF16, ConvolutionChoice.DIRECT), bf16, asked.label());
+            assertEquals("direct", bf16.convolutions(), asked.label());
+            assertEquals("direct", ComputeBackends.forJob("nd4j", Precision.FP32, asked, NOT_ASKED).convolutions());
+            assertEquals("direct", ComputeBackends.forJob("reference", Precision.FP32, asked, NOT_ASKED).convolutions());
+        }
     }
 }
