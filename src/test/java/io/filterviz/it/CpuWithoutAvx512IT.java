@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The default engine on a CPU without AVX-512, as oneDNN sees one when {@code DNNL_MAX_CPU_ISA=AVX2} caps it:
  * oneDNN has no Winograd there (its only one needs AVX-512), so the default fp32 job must run on direct
- * convolutions instead of failing, and bf16 (AVX512_BF16) is refused in one line with exit 2.
+ * convolutions instead of failing (and record direct in run.json), and bf16 (AVX512_BF16) is refused in one line
+ * with exit 2.
  */
 class CpuWithoutAvx512IT {
     private static final Path PROJECT = Path.of(System.getProperty("user.dir"));
@@ -39,6 +40,8 @@ class CpuWithoutAvx512IT {
         assertEquals(0, result.exit(), result.output());
         String runJson = Files.readString(out.resolve("run.json"));
         assertTrue(runJson.contains("\"engine\" : \"onednn\""), "the job ran on oneDNN, not the nd4j fallback: " + runJson);
+        assertTrue(runJson.contains("\"convolutions\" : \"direct\""),
+                "the default asks for Winograd where faster; without AVX-512 none ran, and run.json says so: " + runJson);
         List<String> rows = Files.readAllLines(out.resolve("results.csv"));
         assertEquals(3, rows.size(), "a header and 2 filters: " + rows);
     }
