@@ -2,6 +2,7 @@ package io.filterviz.app;
 
 import io.filterviz.config.BadInputException;
 import io.filterviz.engine.ComputeBackend;
+import io.filterviz.engine.Convolutions;
 import io.filterviz.engine.Precision;
 import io.filterviz.engine.nd4j.Nd4jBackend;
 import io.filterviz.engine.onednn.ConvolutionChoice;
@@ -79,6 +80,19 @@ public final class ComputeBackends {
             throw new BadInputException("--engine nd4j runs VGG16 only (with --preprocess none); use --engine onednn for "
                     + graph.name());
         }
+    }
+
+    /**
+     * The job's backend for --engine (as {@link #resolveEngine} settled it), --precision and --convolutions. Its
+     * {@code convolutions()} is what run.json records: the user's choice, not this machine's CPU, since executors
+     * may have other CPUs than the driver (a CPU without AVX-512 runs the Winograd choice direct, and each filter's
+     * row names the kernels that ran). bf16 (oneDNN has no bf16 Winograd), nd4j and reference run direct only and
+     * record direct whatever was asked.
+     */
+    public static ComputeBackend forJob(String engine, Precision precision, Convolutions convolutions) {
+        if (!engine.equals("onednn")) return create(engine, precision);
+        return new OnednnBackend(precision, convolutions == Convolutions.WINOGRAD_WHERE_FASTER && precision == Precision.FP32
+                ? ConvolutionChoice.MEASURED : ConvolutionChoice.DIRECT);
     }
 
     /** The backend by name, unchecked (the bench and tests). */

@@ -62,7 +62,7 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, java.nio
         InputSize size = size(network, config.imageSize(), targets);
         checkImages(config.images(), hadoop);
         ScanSpec spec = new ScanSpec(modelName, sha256(config.model(), onnx), preprocess, targets, size, config.top(),
-                network.inputChannels(), engine, config.batch() == 0 ? ScanModel.DEFAULT_BATCH : config.batch());
+                network.inputChannels(), engine, config.convolutions(), config.batch() == 0 ? ScanModel.DEFAULT_BATCH : config.batch());
         return new ExamplesPlan(network, spec, config.model(), onnx, config.images());
     }
 

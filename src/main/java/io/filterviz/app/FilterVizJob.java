@@ -62,7 +62,7 @@ public final class FilterVizJob {
             return;
         }
         String engine = ComputeBackends.resolveEngine(config.engine(), config.precision(), err);
-        ComputeBackend backend = ComputeBackends.create(engine, config.precision());
+        ComputeBackend backend = ComputeBackends.forJob(engine, config.precision(), config.convolutions());
         JobPlan plan = planner.plan(config.withEngine(engine), backend);
         ComputeBackends.checkRuns(engine, plan.graph());
         checkModelFits(plan.model(), sparkConf);

@@ -59,6 +59,11 @@ final class ExamplesCommand implements Callable<Integer> {
                     + "or reference (plain double precision, one image at a time, slow: the oracle).")
     String engine;
 
+    @Option(names = "--convolutions", paramLabel = "direct|winograd-where-faster",
+            description = "How the onednn scan computes 3×3 convolutions: direct, or Winograd where it measured faster "
+                    + "(fp32 on AVX-512 only; elsewhere both are direct), as in the ascent.")
+    String convolutions = io.filterviz.engine.Convolutions.WINOGRAD_WHERE_FASTER.label();
+
     @Option(names = "--batch", paramLabel = "N",
             description = "Images of one size per oneDNN forward pass. Default: ${DEFAULT-VALUE} (0: the measured default, "
                     + io.filterviz.examples.ScanModel.DEFAULT_BATCH + ").")
@@ -76,7 +81,7 @@ final class ExamplesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         job.accept(new ExamplesConfig(images, model, preprocess, Options.layerNames(layer), top, imageSize, out, pictures,
-                master, overwrite, verbose, engine, batch));
+                master, overwrite, verbose, engine, Options.parseConvolutions(convolutions), batch));
         return Main.OK;
     }
 }

@@ -6,6 +6,7 @@ import io.filterviz.config.JobConfig;
 import io.filterviz.config.OutputDim;
 import io.filterviz.config.Preset;
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.Convolutions;
 import io.filterviz.engine.Precision;
 import io.filterviz.engine.lucid.Adam;
 import io.filterviz.engine.lucid.LucidSettings;
@@ -160,6 +161,12 @@ public final class Options implements Callable<Integer> {
                     + "and slightly different: losses within a few percent of fp32.")
     String precision = "fp32";
 
+    @Option(names = "--convolutions", paramLabel = "direct|winograd-where-faster",
+            description = "How 3×3 convolutions are computed: direct, or Winograd where it measured faster (onednn fp32 "
+                    + "on AVX-512 only; elsewhere both are direct). Winograd is faster and rounds differently: a chaotic "
+                    + "ascent can end elsewhere. run.json records what ran.")
+    String convolutions = Convolutions.WINOGRAD_WHERE_FASTER.label();
+
     // --- Spark ---
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master. Default: what spark-submit set, else local[*].")
@@ -207,7 +214,7 @@ public final class Options implements Callable<Integer> {
                 dim.height(), seed);
         return new JobConfig(layerNames(layer), filterRange == null ? FilterRange.ALL : FilterRange.parse(filterRange),
                 ascent, model, preprocess, listLayers, weights, weightsCache, weightsUrl, out, master, partitions, grid,
-                verbose, overwrite, startTimeout, engine, parsePrecision(), recipe,
+                verbose, overwrite, startTimeout, engine, parsePrecision(), parseConvolutions(convolutions), recipe,
                 recipe == Preset.LUCID ? lucidSettings() : null);
     }
 
@@ -262,6 +269,15 @@ public final class Options implements Callable<Integer> {
         }
     }
 
+    /** One line naming the accepted values (the examples scan takes the option too). */
+    static Convolutions parseConvolutions(String text) {
+        try {
+            return Convolutions.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+
     /** The version Maven wrote into the build (the pom's {@code <version>}, its only source). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
@@ -290,7 +306,7 @@ public final class Options implements Callable<Integer> {
         SECTIONS.put("Readable pictures: --preset lucid (defaults are Lucid's numbers)", LUCID_ONLY);
         SECTIONS.put("Model and weights", List.of("--model", "--preprocess", "--list-layers", "--weights",
                 "--weights-cache", "--weights-url"));
-        SECTIONS.put("Compute", List.of("--engine", "--precision"));
+        SECTIONS.put("Compute", List.of("--engine", "--precision", "--convolutions"));
         SECTIONS.put("Spark", List.of("--master", "--partitions", "--start-timeout"));
         SECTIONS.put("Output", List.of("--out", "--overwrite", "--grid", "--verbose", "--conf-file"));
         SECTIONS.put("Help", List.of("--help", "--version"));

@@ -1,6 +1,7 @@
 package io.filterviz.config;
 
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.Convolutions;
 import io.filterviz.engine.Precision;
 import io.filterviz.engine.lucid.LucidSettings;
 
@@ -23,6 +24,7 @@ import java.util.List;
  * @param startTimeoutMinutes how long the driver waits for a first task before it says why none started
  * @param engine     the compute engine (--engine); null: the default
  * @param precision  fp32 or bf16 (--precision)
+ * @param convolutions direct, or Winograd where faster (--convolutions); what ran is the backend's to say
  * @param preset     the recipe (--preset): keras, the default, or lucid
  * @param lucid      under {@code --preset lucid}, its numbers as given (their range checked); the output size and the
  *                   input channels in it are placeholders the planner settles from the model and {@code ascent}'s
@@ -32,10 +34,11 @@ public record JobConfig(List<String> layers, FilterRange filterRange, AscentSett
                         String preprocess, boolean listLayers, String weights, Path weightsCache, String weightsUrl,
                         String out, String master, Integer partitions, Integer grid, boolean verbose,
                         boolean overwrite, double startTimeoutMinutes, String engine, Precision precision,
-                        Preset preset, LucidSettings lucid)
+                        Convolutions convolutions, Preset preset, LucidSettings lucid)
         implements Serializable {
 
     public JobConfig {
+        if (convolutions == null) throw new IllegalArgumentException("convolutions: direct or winograd-where-faster");
         if ((preset == Preset.LUCID) != (lucid != null)) {
             throw new IllegalArgumentException("the lucid numbers go with --preset lucid, and only with it");
         }
@@ -45,6 +48,6 @@ public record JobConfig(List<String> layers, FilterRange filterRange, AscentSett
     public JobConfig withEngine(String chosen) {
         return new JobConfig(layers, filterRange, ascent, model, preprocess, listLayers, weights, weightsCache,
                 weightsUrl, out, master, partitions, grid, verbose, overwrite, startTimeoutMinutes, chosen, precision,
-                preset, lucid);
+                convolutions, preset, lucid);
     }
 }

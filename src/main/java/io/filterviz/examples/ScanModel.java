@@ -1,6 +1,8 @@
 package io.filterviz.examples;
 
+import io.filterviz.engine.Convolutions;
 import io.filterviz.engine.Precision;
+import io.filterviz.engine.onednn.ConvolutionChoice;
 import io.filterviz.engine.onednn.OnednnBackend;
 import io.filterviz.engine.onednn.OnednnModel;
 import io.filterviz.model.graph.Graph;
@@ -28,12 +30,22 @@ public interface ScanModel {
     /** @param threads OpenMP threads of the task (its cores) */
     ActivationScan open(List<String> targets, int batch, int threads);
 
-    /** @param network the graph with its preprocessing prepended (input in pixels 0–255) */
+    /** Winograd where faster, the default (the bench and tests). */
     static ScanModel of(String engine, Graph network) {
+        return of(engine, Convolutions.WINOGRAD_WHERE_FASTER, network);
+    }
+
+    /**
+     * @param convolutions onednn's (on a CPU without AVX-512 both are direct); reference is direct always
+     * @param network      the graph with its preprocessing prepended (input in pixels 0–255)
+     */
+    static ScanModel of(String engine, Convolutions convolutions, Graph network) {
         return switch (engine) {
             case "reference" -> (targets, batch, threads) -> new ReferenceScan(network, targets);
             case "onednn" -> {
-                OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32).compile(network);
+                OnednnModel model = (OnednnModel) new OnednnBackend(Precision.FP32,
+                        convolutions == Convolutions.DIRECT ? ConvolutionChoice.DIRECT : ConvolutionChoice.MEASURED)
+                        .compile(network);
                 ScanPool pool = new ScanPool(); // the chains outlive a task: the next task of the JVM reuses them
                 yield (targets, batch, threads) -> pool.borrow(targets, batch, threads,
                         () -> new OnednnScan(model, targets, batch, threads));

@@ -1,5 +1,6 @@
 package io.filterviz.examples;
 
+import io.filterviz.engine.Convolutions;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.onnx.OnnxLoader;
@@ -12,17 +13,19 @@ import java.util.List;
 
 /**
  * What every executor needs to scan images: the model file (its name as shipped, and the SHA-256 of its bytes, which
- * keys the executors' cache), the preprocessing, the target tensors, the input size, k, the engine and its batch.
+ * keys the executors' cache), the preprocessing, the target tensors, the input size, k, the engine, its
+ * convolutions and its batch.
  */
 public record ScanSpec(String modelName, String sha256, Preprocessing preprocess, List<String> targets, InputSize size,
-                       int top, int channels, String engine, int batch) implements Serializable {
+                       int top, int channels, String engine, Convolutions convolutions,
+                       int batch) implements Serializable {
     public ScanSpec {
         targets = List.copyOf(targets);
     }
 
     /** The same scan for other targets (the layers a rerun has left to do). */
     public ScanSpec withTargets(List<String> targets) {
-        return new ScanSpec(modelName, sha256, preprocess, targets, size, top, channels, engine, batch);
+        return new ScanSpec(modelName, sha256, preprocess, targets, size, top, channels, engine, convolutions, batch);
     }
 
     /** The network as the scan runs it: the ONNX graph with the preprocessing in front (input in pixels 0–255). */

@@ -30,8 +30,8 @@ final class ExecutorNetworks {
 
     /** The network compiled for the spec's engine (oneDNN's weights reordered once per JVM), shared by the tasks. */
     static ScanModel scanModel(ScanSpec spec) {
-        return SCAN_MODELS.computeIfAbsent(spec.sha256() + "/" + spec.preprocess() + "/" + spec.targets() + "/" + spec.engine(),
-                key -> ScanModel.of(spec.engine(), get(spec)));
+        return SCAN_MODELS.computeIfAbsent(spec.sha256() + "/" + spec.preprocess() + "/" + spec.targets() + "/"
+                + spec.engine() + "/" + spec.convolutions(), key -> ScanModel.of(spec.engine(), spec.convolutions(), get(spec)));
     }
 
     static Graph get(ScanSpec spec) {

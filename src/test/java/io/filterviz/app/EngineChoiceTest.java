@@ -1,7 +1,10 @@
 package io.filterviz.app;
 
 import io.filterviz.config.BadInputException;
+import io.filterviz.engine.ComputeBackend;
+import io.filterviz.engine.Convolutions;
 import io.filterviz.engine.Precision;
+import io.filterviz.engine.onednn.ConvolutionChoice;
 import io.filterviz.engine.onednn.OnednnBackend;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +16,10 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** --engine and --precision against what the machine offers: a refusal names the option the user passed. */
+/**
+ * --engine, --precision and --convolutions against what the machine offers: a refusal names the option the user
+ * passed, and the backend's convolutions (what run.json records) are what it runs.
+ */
 class EngineChoiceTest {
     private static final Supplier<String> NO_ONEDNN = () -> "java.lang.UnsatisfiedLinkError: no jnidnnl";
     private static final Supplier<String> ONEDNN = () -> null;
@@ -54,5 +60,26 @@ class EngineChoiceTest {
     void nd4jNeverAsksAboutOnednn() {
         Supplier<String> mustNotLoad = () -> { throw new AssertionError("oneDNN loaded for an nd4j job"); };
         assertEquals("nd4j", ComputeBackends.resolveEngine("nd4j", Precision.FP32, mustNotLoad, () -> false, err));
+    }
+
+    @Test
+    void onednnRunsTheConvolutionsAskedFor() {
+        ComputeBackend winograd = ComputeBackends.forJob("onednn", Precision.FP32, Convolutions.WINOGRAD_WHERE_FASTER);
+        assertEquals(new OnednnBackend(Precision.FP32, ConvolutionChoice.MEASURED), winograd);
+        assertEquals("winograd-where-faster", winograd.convolutions());
+        ComputeBackend direct = ComputeBackends.forJob("onednn", Precision.FP32, Convolutions.DIRECT);
+        assertEquals(new OnednnBackend(Precision.FP32, ConvolutionChoice.DIRECT), direct);
+        assertEquals("direct", direct.convolutions());
+    }
+
+    @Test
+    void bf16AndTheDirectOnlyEnginesAreDirectWhateverWasAsked() {
+        for (Convolutions asked : Convolutions.values()) {
+            ComputeBackend bf16 = ComputeBackends.forJob("onednn", Precision.BF16, asked);
+            assertEquals(new OnednnBackend(Precision.BF16, ConvolutionChoice.DIRECT), bf16, asked.label());
+            assertEquals("direct", bf16.convolutions(), asked.label());
+            assertEquals("direct", ComputeBackends.forJob("nd4j", Precision.FP32, asked).convolutions());
+            assertEquals("direct", ComputeBackends.forJob("reference", Precision.FP32, asked).convolutions());
+        }
     }
 }

@@ -70,6 +70,8 @@ class BadInputTest {
             "--epoch=3                  | Unknown option: '--epoch=3'; did you mean --epochs?",
             "--engine=cuda              | --engine cuda is not one of onednn, nd4j, reference",
             "--precision=fp16           | --precision fp16 is not one of fp32, bf16",
+            "--convolutions=winograd    | --convolutions winograd is not one of direct, winograd-where-faster",
+            "--convolutions=Direct      | --convolutions Direct is not one of direct, winograd-where-faster",
     })
     void rejected(String option, String message) {
         assertBadInput(message.trim(), option.trim());

@@ -143,7 +143,7 @@ class DocumentedDefaultsTest {
     void everyDocumentedDefaultReachesHelp() {
         String help = Options.commandLine(new Options(config -> { })).getUsageMessage();
         for (String value : List.of("keras", "block5_conv1", "1.0", "15", "9", "1.2", "412", "42", "imagenet", "0.05", "512",
-                "0.01", "standard", "17")) {
+                "0.01", "standard", "17", "winograd-where-faster")) {
             assertTrue(help.contains("Default: " + value), value + " missing from --help");
         }
     }

@@ -59,6 +59,8 @@ class ExamplesBadInputTest {
         Path images = someImages();
         assertRefused(run(images, "--top", "0"), "--top 0 must be at least 1", true);
         assertRefused(run(images, "--image-size", "32"), "--image-size 32: the model takes 28×28 px only", true);
+        assertRefused(run(images, "--convolutions", "fast"),
+                "--convolutions fast is not one of direct, winograd-where-faster", true);
     }
 
     @Test

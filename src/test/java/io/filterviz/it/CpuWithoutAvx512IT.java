@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The default engine on a CPU without AVX-512, as oneDNN sees one when {@code DNNL_MAX_CPU_ISA=AVX2} caps it:
  * oneDNN has no Winograd there (its only one needs AVX-512), so the default fp32 job must run on direct
- * convolutions instead of failing, and bf16 (AVX512_BF16) is refused in one line with exit 2.
+ * convolutions instead of failing (each results row names the AVX2 kernels; run.json records the choice), and bf16 (AVX512_BF16) is refused in one line
+ * with exit 2.
  */
 class CpuWithoutAvx512IT {
     private static final Path PROJECT = Path.of(System.getProperty("user.dir"));
@@ -39,8 +40,19 @@ class CpuWithoutAvx512IT {
         assertEquals(0, result.exit(), result.output());
         String runJson = Files.readString(out.resolve("run.json"));
         assertTrue(runJson.contains("\"engine\" : \"onednn\""), "the job ran on oneDNN, not the nd4j fallback: " + runJson);
+        assertTrue(runJson.contains("\"convolutions\" : \"winograd-where-faster\""),
+                "run.json records the choice, not the driver's CPU: " + runJson);
         List<String> rows = Files.readAllLines(out.resolve("results.csv"));
         assertEquals(3, rows.size(), "a header and 2 filters: " + rows);
+        assertRanOnAvx2(rows);
+    }
+
+    /** Each row names the kernels that ran: AVX2's, no Winograd. */
+    private static void assertRanOnAvx2(List<String> rows) {
+        for (String row : rows.subList(1, rows.size())) {
+            String kernels = row.split(",")[4];
+            assertTrue(kernels.startsWith("avx2 ") && !kernels.contains("wino"), "each row says what ran: " + row);
+        }
     }
 
     @Test
@@ -68,6 +80,7 @@ class CpuWithoutAvx512IT {
             SubmitScript.Result ran = submit(cluster.environment(), concat(common, "--out", fp32.toString()));
             assertEquals(0, ran.exit(), ran.output());
             assertEquals(3, Files.readAllLines(fp32.resolve("results.csv")).size(), ran.output());
+            assertRanOnAvx2(Files.readAllLines(fp32.resolve("results.csv"))); // the executors' CPU, not the driver's
 
             SubmitScript.Result refused = submit(cluster.environment(),
                     concat(common, "--precision", "bf16", "--out", WORK.resolve("executors-bf16").toString()));

@@ -5,6 +5,7 @@ import io.filterviz.config.FilterRange;
 import io.filterviz.config.JobConfig;
 import io.filterviz.config.Preset;
 import io.filterviz.engine.AscentSettings;
+import io.filterviz.engine.Convolutions;
 import io.filterviz.engine.CompiledModel;
 import io.filterviz.engine.ComputeBackend;
 import io.filterviz.engine.Precision;
@@ -50,7 +51,7 @@ class LucidPlanTest {
         AscentSettings ascent = AscentSettings.defaults().withOutput(outputDim, outputDim);
         return new JobConfig(List.of("block1_conv1"), FilterRange.parse("0:2"), ascent, "vgg16", null, false, "random",
                 dir.resolve("cache"), null, dir.resolve("out").toString(), null, null, null, false, false, 5, "plain",
-                Precision.FP32, Preset.LUCID, lucid);
+                Precision.FP32, Convolutions.WINOGRAD_WHERE_FASTER, Preset.LUCID, lucid);
     }
 
     private JobPlanner planner() {
@@ -79,7 +80,7 @@ class LucidPlanTest {
         assertEquals(List.of(new io.filterviz.engine.UpscalingSchedule.Size(40, 40)), at40.schedule().ascentSizes());
         assertNull(planner().plan(new JobConfig(List.of("block1_conv1"), FilterRange.parse("0:2"),
                 AscentSettings.defaults().withOutput(0, 0), "vgg16", null, false, "random", dir.resolve("cache"), null,
-                dir.resolve("out2").toString(), null, null, null, false, false, 5, "plain", Precision.FP32, Preset.KERAS,
+                dir.resolve("out2").toString(), null, null, null, false, false, 5, "plain", Precision.FP32, Convolutions.WINOGRAD_WHERE_FASTER, Preset.KERAS,
                 null), new PlainBackend()).lucid());
     }
 }

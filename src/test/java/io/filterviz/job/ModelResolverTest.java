@@ -30,7 +30,8 @@ class ModelResolverTest {
     private ModelResolver.ResolvedModel resolve(Path model) {
         JobConfig config = new JobConfig(List.of(BigOnnx.RELU), FilterRange.parse("0:1"), AscentSettings.defaults(),
                 model.toString(), "unit", false, "imagenet", dir.resolve("cache"), null, dir.resolve("out").toString(), null,
-                null, null, false, false, 5, null, Precision.FP32, Preset.KERAS, null);
+                null, null, false, false, 5, null, Precision.FP32, io.filterviz.engine.Convolutions.WINOGRAD_WHERE_FASTER,
+                Preset.KERAS, null);
         return new ModelResolver(new Configuration()).resolve(config);
     }
 

@@ -46,6 +46,18 @@ public final class OnednnBackend implements ComputeBackend {
         return Dnnl.load() == null && Dnnl.hasBf16Kernels();
     }
 
+    /**
+     * Whether oneDNN has Winograd on this CPU (its only one needs AVX-512; DNNL_MAX_CPU_ISA=AVX2 shows a CPU without);
+     * false when oneDNN does not load. Asked once per JVM: the driver settles what run.json records with it.
+     */
+    public static boolean winogradSupported() {
+        return WinogradProbe.SUPPORTED;
+    }
+
+    private static final class WinogradProbe {
+        static final boolean SUPPORTED = Dnnl.load() == null && Dnnl.hasWinograd(Dnnl.cpuEngine());
+    }
+
     public Precision precision() { return precision; }
 
     /** oneDNN has no bf16 Winograd: bf16 convolutions are direct whatever the choice. */
