@@ -11,7 +11,7 @@ public final class Nd4jBackend implements ComputeBackend {
 
     @Override
     public CompiledModel compile(Graph graph) {
-        return new Nd4jModel(KerasVgg.weights(graph));
+        return new Nd4jModel(KerasVgg.weights(graph.withWeights()));
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class OnednnBackend implements ComputeBackend {
 
     @Override
     public CompiledModel compile(Graph graph) {
+        graph.withWeights();
         Throwable failure = Dnnl.load();
         if (failure != null) throw new IllegalStateException("oneDNN does not load on this machine: " + failure, failure);
         if (precision == Precision.BF16 && !Dnnl.hasBf16Kernels()) {

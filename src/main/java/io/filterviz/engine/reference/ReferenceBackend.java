@@ -14,6 +14,7 @@ public final class ReferenceBackend implements ComputeBackend {
 
     @Override
     public CompiledModel compile(Graph graph) {
+        graph.withWeights();
         return new CompiledModel() {
             @Override
             public FilterObjective newObjective(String layer, int threads) {

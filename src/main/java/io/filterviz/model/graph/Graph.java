@@ -35,6 +35,21 @@ public record Graph(String name, String input, int inputChannels, int fixedHeigh
 
     public boolean fixedSize() { return fixedHeight > 0; }
 
+    /**
+     * Whether a convolution or dense layer holds no weights: a structure read for the driver's checks
+     * ({@code OnnxLoader.structure}), which no engine can run.
+     */
+    public boolean structureOnly() {
+        return nodes.stream().anyMatch(n -> n.op() instanceof Conv c && !c.hasWeights()
+                || n.op() instanceof Dense d && !d.hasWeights());
+    }
+
+    /** Throws unless the graph holds its weights (what an engine compiles). */
+    public Graph withWeights() {
+        if (structureOnly()) throw new IllegalArgumentException(name + " was read without its weights: no engine runs it");
+        return this;
+    }
+
     /** The node that writes {@code tensor}; empty for the input. */
     public Optional<Node> producer(String tensor) {
         return nodes.stream().filter(n -> n.output().equals(tensor)).findFirst();
