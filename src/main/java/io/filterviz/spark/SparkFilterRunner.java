@@ -68,7 +68,28 @@ public final class SparkFilterRunner {
         } catch (Exception e) { // SparkException is checked in Java's eyes but thrown undeclared by Scala
             if (deliver.failure == null) throw e;
         }
-        if (deliver.failure != null) throw deliver.failure; // what went wrong on the driver, not "job cancelled"
+        if (deliver.failure != null) {
+            awaitKilledTasks();
+            throw deliver.failure; // what went wrong on the driver, not "job cancelled"
+        }
+    }
+
+    /**
+     * A cancelled job returns before its tasks have stopped: a task inside a native call notices the kill only when
+     * it returns. Stopping Spark under it makes that task log a NullPointerException with its stack trace (SparkEnv
+     * gone), so the driver waits for the executors to report no running task, for at most a minute.
+     */
+    private void awaitKilledTasks() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && java.util.Arrays.stream(spark.statusTracker().getExecutorInfos())
+                .anyMatch(executor -> executor.numRunningTasks() > 0)) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** The preset's render loop: the Keras example's, or the lucid one (a fixed-size network's size passed on). */
