@@ -140,8 +140,10 @@ class YarnIT {
 
     @Test
     void aKilledExecutorContainerCostsTimeNotResults() throws Exception {
-        Run run = submit("executor-killed", TWO_SMALL_EXECUTORS, job("0:8", "executor-killed", "--output-dim", "96", "--upscaling-steps", "2",
-                "--epochs", "6"));
+        // Live filters of about 3 s each (at 96 px and 6 epochs they took 0.4 s on a quiet machine, and the kill once
+        // landed between a container's "Running task" line and the task's end)
+        Run run = submit("executor-killed", TWO_SMALL_EXECUTORS, job("0:8", "executor-killed", "--output-dim", "128", "--upscaling-steps", "2",
+                "--epochs", "30"));
         Await.finishedFilters(() -> stateRows("executor-killed").size(), 1, run.process, run::log);
         // kill a container while its log says it runs a task: the kill must cost a running task
         RunningTasks.awaitExecutorRunningATask(cluster::executors).destroyForcibly();
