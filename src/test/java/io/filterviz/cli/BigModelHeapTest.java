@@ -36,6 +36,13 @@ class BigModelHeapTest {
         model = BigOnnx.write(dir.resolve("big.onnx"), BigOnnx.unitsFor(MEGABYTES), false);
     }
 
+    /** One filter of {@code layer} at small sizes, local mode, in a child JVM of heap {@code heap}. */
+    private static Child render(String heap, String layer, Path out) throws Exception {
+        return child(heap, List.of("--model", model.toString(), "--preprocess", "unit", "--layer", layer,
+                "--filter-range", "0:1", "--output-dim", "16", "--upscaling-steps", "1", "--epochs", "2",
+                "--master", "local[1]", "--out", out.toString()));
+    }
+
     /** Needs no weights: a heap far smaller than the file lists it (the whole file's bytes cannot be on the heap). */
     @Test
     void listsInAHeapSmallerThanTheFile() throws Exception {
@@ -51,9 +58,7 @@ class BigModelHeapTest {
     @Test
     void rendersALayerBeforeTheLargeOneInASmallHeap() throws Exception {
         Path out = dir.resolve("render");
-        Child run = child("640m", List.of("--model", model.toString(), "--preprocess", "unit", "--layer", BigOnnx.RELU,
-                "--filter-range", "0:1", "--output-dim", "16", "--upscaling-steps", "1", "--epochs", "2",
-                "--master", "local[1]", "--out", out.toString()));
+        Child run = render("640m", BigOnnx.RELU, out);
         assertEquals(0, run.exit, run.err);
         assertTrue(Files.isRegularFile(out.resolve("results.csv")), run.out);
         assertTrue(Files.readString(out.resolve("results.csv")).contains(BigOnnx.RELU + ",0,"), run.out);
@@ -63,9 +68,7 @@ class BigModelHeapTest {
     @Test
     void aLayerTheHeapCannotHoldIsOneLine() throws Exception {
         Path out = dir.resolve("refused");
-        Child run = child("640m", List.of("--model", model.toString(), "--preprocess", "unit", "--layer", BigOnnx.LOGITS,
-                "--filter-range", "0:1", "--output-dim", "16", "--upscaling-steps", "1", "--epochs", "2",
-                "--master", "local[1]", "--out", out.toString()));
+        Child run = render("640m", BigOnnx.LOGITS, out);
         assertEquals(2, run.exit, run.err);
         List<String> lines = run.err.lines().filter(l -> !l.startsWith("filterviz: local mode")).toList();
         assertEquals(1, lines.size(), run.err);

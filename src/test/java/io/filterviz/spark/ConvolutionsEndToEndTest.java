@@ -32,15 +32,7 @@ class ConvolutionsEndToEndTest {
     Path dir;
 
     private static MainRun run(List<String> base, Path out, String... extra) {
-        List<String> args = new ArrayList<>(base);
-        args.addAll(List.of(extra));
-        args.addAll(List.of("--out", out.toString()));
-        return MainRun.of(args);
-    }
-
-    /** The kernels cell of results.csv's first row. */
-    private static String kernels(Path out) throws Exception {
-        return Files.readAllLines(out.resolve("results.csv")).get(1).split(",")[4];
+        return MainRun.into(out, base, extra);
     }
 
     private static String recorded(Path out) throws Exception {
@@ -59,8 +51,8 @@ class ConvolutionsEndToEndTest {
         Map<Integer, Float> directLosses = ResultsCsv.losses(direct), defaultLosses = ResultsCsv.losses(byDefault);
         // What ran is in each row's kernels: Winograd where this CPU has it (AVX-512), direct elsewhere
         boolean winograd = OnednnBackend.winogradSupported();
-        assertEquals(winograd, kernels(byDefault).contains("wino"), kernels(byDefault));
-        assertFalse(kernels(direct).contains("wino"), kernels(direct));
+        assertEquals(winograd, ResultsCsv.kernels(byDefault).contains("wino"), ResultsCsv.kernels(byDefault));
+        assertFalse(ResultsCsv.kernels(direct).contains("wino"), ResultsCsv.kernels(direct));
         if (winograd) {
             assertNotEquals(directLosses, defaultLosses, "Winograd rounds otherwise: the option reached the kernels");
         } else {

@@ -110,7 +110,7 @@ class EndToEndTest {
                 assertEquals("block5_conv1", row.getAs("layer"));
                 assertEquals(losses.get(row.<Integer>getAs("filter")), row.<Float>getAs("loss"));
                 assertEquals("ok", row.getAs("status"));
-                assertEquals(kernels(), row.getAs("kernels"));
+                assertEquals(ResultsCsv.kernels(out), row.getAs("kernels"));
                 assertTrue(Files.isRegularFile(out.resolve(row.<String>getAs("image"))), row.<String>getAs("image"));
             }
         } finally {
@@ -125,7 +125,7 @@ class EndToEndTest {
     @Test
     void everyRowNamesItsKernels() throws Exception {
         List<String> rows = Files.readAllLines(out.resolve("results.csv"));
-        String kernels = kernels();
+        String kernels = ResultsCsv.kernels(out);
         assertTrue(kernels.matches(OnednnProbe.effectiveIsa() + " [a-z0-9_]+:[a-z0-9_]+(\\+[a-z0-9_]+:[a-z0-9_]+)*"), kernels);
         for (String row : rows.subList(1, rows.size())) {
             assertEquals(kernels, row.split(",")[4], row);
@@ -133,11 +133,6 @@ class EndToEndTest {
             String state = Files.readString(out.resolve(String.format("state/block5_conv1_%04d.csv", filter))).strip();
             assertEquals(row, state);
         }
-    }
-
-    /** The kernels cell of the first row: one run on one machine has one signature. */
-    private String kernels() throws Exception {
-        return Files.readAllLines(out.resolve("results.csv")).get(1).split(",")[4];
     }
 
     @Test

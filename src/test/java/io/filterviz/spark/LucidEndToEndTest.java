@@ -42,10 +42,7 @@ class LucidEndToEndTest {
     Path dir;
 
     private static MainRun run(List<String> base, Path out, String... extra) {
-        List<String> args = new ArrayList<>(base);
-        args.addAll(List.of(extra));
-        args.addAll(List.of("--out", out.toString()));
-        return MainRun.of(args);
+        return MainRun.into(out, base, extra);
     }
 
     private static MainRun ok(MainRun run) {

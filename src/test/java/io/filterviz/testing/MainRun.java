@@ -5,6 +5,7 @@ import io.filterviz.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +14,14 @@ public record MainRun(int exit, String out, String err) {
 
     public static MainRun of(List<String> args) {
         return of(args, System.getenv());
+    }
+
+    /** {@code base}, then {@code extra}, then {@code --out out}. */
+    public static MainRun into(Path out, List<String> base, String... extra) {
+        List<String> args = new java.util.ArrayList<>(base);
+        args.addAll(List.of(extra));
+        args.addAll(List.of("--out", out.toString()));
+        return of(args);
     }
 
     /** @param env the environment the run sees instead of this process's */

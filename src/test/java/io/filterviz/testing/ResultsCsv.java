@@ -13,6 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 public final class ResultsCsv {
     private ResultsCsv() {}
 
+    /** The kernels cell of the first row: one run on one machine has one signature. */
+    public static String kernels(Path out) throws IOException {
+        List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+        return lines.get(1).split(",")[List.of(lines.get(0).split(",")).indexOf("kernels")];
+    }
+
     public static Map<Integer, Float> losses(Path out) throws IOException {
         return losses(Files.readAllLines(out.resolve("results.csv")));
     }
