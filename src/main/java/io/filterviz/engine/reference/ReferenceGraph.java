@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * A graph run in double precision with plain loops: forward in topological order, the input gradient in reverse with
  * gradients summed where a tensor feeds several nodes. The oracle for the fast engines, and a (slow) engine itself.
- * The objective is the filter visualisation's: the mean of one channel of a 4-D tensor, or one unit of a vector.
+ * The objective is the filter visualisation's: the mean of one unit over every other axis ({@link Shape#unitAxis}): a
+ * channel of an image, a channel over a transformer's tokens, one unit of a vector.
  */
 public final class ReferenceGraph {
     private final Graph graph;
@@ -46,14 +47,17 @@ public final class ReferenceGraph {
             throw new IllegalArgumentException(target + " has " + out.channels() + " channels, no " + channel);
         }
         Map<String, double[]> values = forward(cut, shapes, image);
-        int plane = out.height() * out.width();
-        double loss = 0;
-        for (int p = 0; p < plane; p++) loss += values.get(target)[channel * plane + p];
-        loss /= plane;
+        double[] seed = new double[(int) out.size()];
+        double loss = 0, weight = 1.0 / out.positions();
+        double[] y = values.get(target);
+        for (int i = 0; i < seed.length; i++) {
+            if (out.unitOf(i) != channel) continue;
+            loss += y[i];
+            seed[i] = weight;
+        }
+        loss *= weight;
 
         Map<String, double[]> grads = new HashMap<>();
-        double[] seed = new double[(int) out.size()];
-        for (int p = 0; p < plane; p++) seed[channel * plane + p] = 1.0 / plane;
         grads.put(target, seed);
         List<Node> nodes = cut.nodes();
         for (int k = nodes.size() - 1; k >= 0; k--) {

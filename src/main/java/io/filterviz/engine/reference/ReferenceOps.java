@@ -18,8 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Each operator's forward pass and input gradient in double precision, as plain loops over NCHW (N = 1) arrays: the
- * oracle the fast engines are tested against. Backward adds into the input gradients, so a tensor read twice
+ * Each operator's forward pass and input gradient in double precision, as plain loops over NCHW (N = 1) arrays
+ * ({@link TensorOps} for tensors of any rank): the oracle the fast engines are tested against. Backward adds into the input gradients, so a tensor read twice
  * collects both contributions.
  */
 final class ReferenceOps {
@@ -29,7 +29,9 @@ final class ReferenceOps {
         double[] y = new double[(int) out.size()];
         double[] x = in.get(0);
         Shape s = inShapes.get(0);
-        if (op instanceof Conv c) {
+        if (TensorOps.handles(op)) {
+            TensorOps.forward(op, in, inShapes, out, y);
+        } else if (op instanceof Conv c) {
             conv(c, x, s, y, out, null, null);
         } else if (op instanceof Activation a) {
             for (int i = 0; i < y.length; i++) y[i] = a.apply(x[i]);
@@ -45,12 +47,8 @@ final class ReferenceOps {
             double[] b = in.get(1);
             int plane = gatePlane(s, inShapes.get(1));
             for (int i = 0; i < y.length; i++) y[i] = x[i] * b[i / plane];
-        } else if (op instanceof Concat) {
-            int offset = 0;
-            for (double[] part : in) {
-                System.arraycopy(part, 0, y, offset, part.length);
-                offset += part.length;
-            }
+        } else if (op instanceof Concat c) {
+            TensorOps.concat(c, in, inShapes, out, y, null, null);
         } else if (op instanceof Pool p) {
             pool(p, x, s, y, out, null, null);
         } else if (op instanceof GlobalAveragePool) {
@@ -70,6 +68,8 @@ final class ReferenceOps {
             }
         } else if (op instanceof Flatten) {
             System.arraycopy(x, 0, y, 0, y.length);
+        } else if (op instanceof Dense d && !s.planar()) {
+            TensorOps.denseRows(d, x, y, null, null);
         } else if (op instanceof Dense d) {
             for (int o = 0; o < d.outUnits(); o++) {
                 double sum = d.bias()[o];
@@ -89,7 +89,9 @@ final class ReferenceOps {
     static void backward(Op op, List<double[]> in, List<Shape> inShapes, Shape out, double[] dy, List<double[]> dIn) {
         double[] x = in.get(0), dx = dIn.get(0);
         Shape s = inShapes.get(0);
-        if (op instanceof Conv c) {
+        if (TensorOps.handles(op)) {
+            TensorOps.backward(op, in, inShapes, out, dy, dIn);
+        } else if (op instanceof Conv c) {
             conv(c, x, s, null, out, dy, dx);
         } else if (op instanceof Activation a) {
             for (int i = 0; i < dy.length; i++) dx[i] += dy[i] * a.derivative(x[i]);
@@ -111,12 +113,8 @@ final class ReferenceOps {
                 dx[i] += dy[i] * b[i / plane];
                 db[i / plane] += dy[i] * x[i];
             }
-        } else if (op instanceof Concat) {
-            int offset = 0;
-            for (double[] d : dIn) {
-                for (int i = 0; i < d.length; i++) d[i] += dy[offset + i];
-                offset += d.length;
-            }
+        } else if (op instanceof Concat c) {
+            TensorOps.concat(c, in, inShapes, out, null, dy, dIn);
         } else if (op instanceof Pool p) {
             pool(p, x, s, null, out, dy, dx);
         } else if (op instanceof GlobalAveragePool) {
@@ -133,6 +131,8 @@ final class ReferenceOps {
             }
         } else if (op instanceof Flatten) {
             for (int i = 0; i < dx.length; i++) dx[i] += dy[i];
+        } else if (op instanceof Dense d && !s.planar()) {
+            TensorOps.denseRows(d, x, null, dy, dx);
         } else if (op instanceof Dense d) {
             for (int o = 0; o < d.outUnits(); o++) {
                 for (int i = 0; i < d.inUnits(); i++) dx[i] += d.weights()[o * d.inUnits() + i] * dy[o];
