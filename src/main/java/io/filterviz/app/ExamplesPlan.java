@@ -94,6 +94,11 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, java.nio
                     + " is not a node or tensor of the model; nearest: " + String.join(", ", nearest(network, layer))
                     + " (--list-layers shows them all)"));
             if (tensor.equals(network.input())) throw new BadInputException("--layer " + layer + " is the input image");
+            io.filterviz.model.graph.Shape shape = network.listingShapes().get(tensor);
+            if (shape != null && !shape.planar()) {
+                throw new BadInputException("--layer " + layer + " is a " + shape + " tensor: the examples scan takes "
+                        + "channels × height × width images and vectors (the ascent renders any tensor)");
+            }
             targets.add(tensor);
         }
         if (targets.isEmpty()) throw new BadInputException("--layer all: the model has no convolution");

@@ -17,8 +17,9 @@ import java.util.Set;
 
 /**
  * --layer: the names the user gave (a tensor's name or the name of the node that writes it; VGG16's Keras layer
- * names) as tensors of the graph in network order, with the nearest names for a typo. {@code all} is every
- * convolution's output, after its activation where one follows.
+ * names) as tensors of the graph in network order, with the nearest names for a typo. {@code all} is
+ * {@link Graph#atlasTargets}: every convolution's output (after its activation where one follows), a ViT's MLP
+ * hidden units, ConvNeXt's and Swin's stage outputs.
  */
 final class LayerSelection {
     private LayerSelection() {}
@@ -28,7 +29,7 @@ final class LayerSelection {
     static List<TargetLayer> targets(List<String> names, Graph graph, VggArchitecture vgg) {
         List<String> tensors;
         if (names.equals(List.of("all"))) {
-            tensors = graph.convolutionOutputs();
+            tensors = graph.atlasTargets();
         } else {
             Set<String> asked = new LinkedHashSet<>();
             for (String name : names) asked.add(vgg != null ? vggLayer(name, vgg) : tensor(name, graph));

@@ -143,8 +143,50 @@ public record Graph(String name, String input, int inputChannels, int fixedHeigh
     }
 
     /**
-     * The atlas' targets: every convolution's output, taken after what follows it channel by channel (an unfolded
-     * BatchNormalization, then an activation) when that is its only reader.
+     * What {@code --layer all} takes, in network order: every convolution's output ({@link #convolutionOutputs}),
+     * every MLP hidden activation of a vision transformer (a GELU between two dense layers on tokens × channels,
+     * where Ghiasi et al. 2022 found a ViT's interpretable features), and every stage's output of a network with
+     * layer normalisation and stages of falling resolution (ConvNeXt, Swin): the last residual sum before the
+     * resolution changes, and the last one of all.
+     */
+    public List<String> atlasTargets() {
+        Set<String> chosen = new HashSet<>(convolutionOutputs());
+        Map<String, Shape> shapes = null;
+        boolean normalised = nodes.stream().anyMatch(n -> n.op() instanceof LayerNorm);
+        if (normalised) {
+            try {
+                shapes = fixedSize() ? shapes(fixedHeight, fixedWidth) : shapes(224, 224);
+            } catch (ShapeException e) {
+                shapes = null;
+            }
+        }
+        if (shapes != null) {
+            Node previousSum = null;
+            boolean staged = false;
+            for (Node node : nodes) {
+                Shape out = shapes.get(node.output());
+                if (node.op() instanceof Activation a && a.kind() == Activation.Kind.GELU && out.rank() == 2
+                        && producer(node.inputs().get(0)).map(p -> p.op() instanceof Dense).orElse(false)) {
+                    chosen.add(node.output());
+                }
+                boolean residual = node.inputs().size() == 2 && !node.inputs().get(0).equals(node.inputs().get(1))
+                        && (node.op() instanceof Add || node.op() instanceof Binary b && b.kind() == Binary.Kind.ADD)
+                        && shapes.get(node.inputs().get(0)).sameDims(shapes.get(node.inputs().get(1)));
+                if (!residual) continue;
+                if (previousSum != null && shapes.get(previousSum.output()).positions() != out.positions()) {
+                    chosen.add(previousSum.output());
+                    staged = true;
+                }
+                previousSum = node;
+            }
+            if (staged) chosen.add(previousSum.output());
+        }
+        return nodes.stream().map(Node::output).filter(chosen::contains).toList();
+    }
+
+    /**
+     * Every convolution's output, taken after what follows it channel by channel (an unfolded BatchNormalization,
+     * then an activation) when that is its only reader.
      */
     public List<String> convolutionOutputs() {
         List<String> targets = new ArrayList<>();
@@ -219,26 +261,29 @@ public record Graph(String name, String input, int inputChannels, int fixedHeigh
      * graph fits (a vector that flattens an image grows with the input); −1 when no size up to 4096 fits.
      */
     public List<Layer> layers() {
-        Map<String, Shape> shapes = null;
-        if (fixedSize()) {
-            if (fits(fixedHeight, fixedWidth)) shapes = shapes(fixedHeight, fixedWidth);
-        } else {
-            int low = 1, high = 4096;
-            if (fits(high, high)) {
-                while (low < high) {
-                    int mid = (low + high) / 2;
-                    if (fits(mid, mid)) high = mid; else low = mid + 1;
-                }
-                shapes = shapes(low, low);
-            }
-        }
+        Map<String, Shape> shapes = listingShapes();
         Map<String, Integer> strides = strides();
         List<Layer> layers = new ArrayList<>();
         for (Node node : nodes) {
-            Shape shape = shapes == null ? null : shapes.get(node.output());
+            Shape shape = shapes.get(node.output());
             layers.add(new Layer(node.output(), node.name(), node.op().type(), shape == null ? -1 : shape.channels(),
                     shape != null && shape.vector(), strides.get(node.output())));
         }
         return layers;
+    }
+
+    /**
+     * Every tensor's shape at the size the listing shows: the fixed input size, else the smallest square input the
+     * whole graph fits; empty when no size up to 4096 fits.
+     */
+    public Map<String, Shape> listingShapes() {
+        if (fixedSize()) return fits(fixedHeight, fixedWidth) ? shapes(fixedHeight, fixedWidth) : Map.of();
+        int low = 1, high = 4096;
+        if (!fits(high, high)) return Map.of();
+        while (low < high) {
+            int mid = (low + high) / 2;
+            if (fits(mid, mid)) high = mid; else low = mid + 1;
+        }
+        return shapes(low, low);
     }
 }

@@ -4,9 +4,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The forward FLOPs of one filter's objective: every convolution and dense layer up to the target in full, the one
- * that makes the target for a single output channel or unit (the rest of its channels are never read). A gradient
- * step costs about twice this; it is the driver's cost model between layers (cheap operators are left out).
+ * The forward FLOPs of one filter's objective: every convolution, dense layer and matrix product up to the target in
+ * full, the convolution or vector dense layer that makes the target for a single output channel or unit (the rest of
+ * its channels are never read). A gradient step costs about twice this; it is the driver's cost model between layers
+ * (cheap operators are left out).
  */
 public final class ObjectiveFlops {
     private ObjectiveFlops() {}
@@ -24,7 +25,12 @@ public final class ObjectiveFlops {
                 flops += 2.0 * out.height() * out.width() * (c.inChannels() / c.group()) * channels
                         * c.kernelHeight() * c.kernelWidth();
             } else if (node.op() instanceof Dense d) {
-                flops += 2.0 * d.inUnits() * (oneChannel ? 1 : d.outUnits());
+                Shape out = shapes.get(node.output());
+                double rows = out.size() / d.outUnits();
+                flops += 2.0 * rows * d.inUnits() * (oneChannel && out.vector() ? 1 : d.outUnits());
+            } else if (node.op() instanceof MatMul) {
+                Shape a = shapes.get(node.inputs().get(0));
+                flops += 2.0 * shapes.get(node.output()).size() * a.dim(a.rank() - 1);
             }
         }
         return flops;
