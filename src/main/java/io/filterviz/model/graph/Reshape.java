@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * ONNX Reshape (and Flatten, Squeeze, Unsqueeze), batch axis left out: {@code spec} gives the output's dimensions,
- * 0 copying the input's dimension on that axis and −1 (at most once) taking what remains. The data keeps its
+ * 0 copying the input's dimension on that axis, {@link #inputAxis}(k) copying the input's axis k (a size the file
+ * computes from the input's, as ShuffleNet's {@code x.view(n, g, c // g, h, w)}), and −1 (at most once) taking
+ * what remains. The data keeps its
  * row-major order. The units stay on the axis that keeps both their count and everything before them; otherwise
  * they move to the last axis (a token tensor's channels).
  */
@@ -14,8 +16,10 @@ public record Reshape(int[] spec) implements Op {
         spec = spec.clone();
         if (spec.length == 0) throw new IllegalArgumentException("Reshape to a scalar per image");
         if (Arrays.stream(spec).filter(d -> d == -1).count() > 1) throw new IllegalArgumentException("two −1 in " + Arrays.toString(spec));
-        for (int d : spec) if (d < -1) throw new IllegalArgumentException("dimension " + d + " in " + Arrays.toString(spec));
     }
+
+    /** A spec entry that copies the input's axis {@code k}. */
+    public static int inputAxis(int k) { return -2 - k; }
 
     @Override
     public String type() { return "Reshape"; }
@@ -36,6 +40,10 @@ public record Reshape(int[] spec) implements Op {
             } else if (spec[a] == -1) {
                 free = a;
                 continue;
+            } else if (spec[a] < -1) {
+                int k = -2 - spec[a];
+                if (k >= in.rank()) throw new ShapeException("Reshape " + Arrays.toString(spec) + " copies axis " + k + " of " + in);
+                dims[a] = in.dim(k);
             } else {
                 dims[a] = spec[a];
             }
