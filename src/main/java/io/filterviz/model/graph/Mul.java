@@ -16,8 +16,9 @@ public record Mul() implements Op {
     @Override
     public Shape outputShape(List<Shape> inputs) {
         Shape a = inputs.get(0), b = inputs.get(1);
-        boolean gate = b.channels() == a.channels() && b.height() == 1 && b.width() == 1;
-        if (!a.equals(b) && !gate) throw new ShapeException("Mul cannot broadcast " + b + " onto " + a);
+        if (a.equals(b)) return a;
+        boolean gate = a.isImage() && b.isImage() && b.channels() == a.channels() && b.height() == 1 && b.width() == 1;
+        if (!gate) throw new ShapeException("Mul cannot broadcast " + b + " onto " + a);
         return a;
     }
 
