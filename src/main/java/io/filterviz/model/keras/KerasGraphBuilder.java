@@ -3,25 +3,25 @@ package io.filterviz.model.keras;
 import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.graph.Activation;
 import io.filterviz.model.graph.Add;
-import io.filterviz.model.graph.ChannelAffine;
 import io.filterviz.model.graph.Concat;
 import io.filterviz.model.graph.Conv;
 import io.filterviz.model.graph.Dense;
 import io.filterviz.model.graph.Flatten;
 import io.filterviz.model.graph.GlobalAveragePool;
 import io.filterviz.model.graph.Graph;
+import io.filterviz.model.graph.GraphBuilder;
 import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Op;
 import io.filterviz.model.graph.Pad;
 import io.filterviz.model.graph.Pool;
 import io.filterviz.model.graph.Shape;
 import io.filterviz.model.graph.ShapeException;
+import io.filterviz.model.rewrite.BatchNormStatistics;
 import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.layers.KerasInput;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -46,12 +46,11 @@ final class KerasGraphBuilder {
 
     private final String file;
     private final List<String> outputLayers;
-    private final List<Node> nodes = new ArrayList<>();
     /** A layer that writes nothing (InputLayer, Dropout, a final softmax) → the tensor its name stands for. */
     private final Map<String, String> aliases = new HashMap<>();
     private final Map<String, Integer> readers = new HashMap<>();
-    private String input;
-    private int channels, height, width;
+    /** Null until the InputLayer. */
+    private GraphBuilder graph;
 
     KerasGraphBuilder(String file, List<String> outputLayers) {
         this.file = file;
@@ -66,20 +65,16 @@ final class KerasGraphBuilder {
             if (layer instanceof KerasInput) {
                 input(layer, layers);
             } else {
-                if (input == null) throw fail(layer, "comes before the model's InputLayer");
+                if (graph == null) throw fail(layer, "comes before the model's InputLayer");
                 add(layer);
             }
         }
-        if (input == null) throw new ModelException("model file " + file + " has no InputLayer");
-        return graph(name);
-    }
-
-    private Graph graph(String name) {
-        return new Graph(name, input, channels, height, width, nodes);
+        if (graph == null) throw new ModelException("model file " + file + " has no InputLayer");
+        return graph.build(name);
     }
 
     private void input(KerasLayer layer, List<KerasLayer> layers) {
-        if (input != null) throw fail(layer, "is a second input; filterviz takes networks with one image input");
+        if (graph != null) throw fail(layer, "is a second input; filterviz takes networks with one image input");
         List<?> shape = batchShape(layer.getOriginalLayerConfig());
         for (KerasLayer other : layers) { // a Sequential model without an InputLayer: its first layer has the shape
             if (shape == null && !(other instanceof KerasInput)) shape = batchShape(other.getOriginalLayerConfig());
@@ -88,11 +83,9 @@ final class KerasGraphBuilder {
             throw fail(layer, "has input shape " + shape + "; filterviz takes an image (batch, height, width, channels) "
                     + "with a fixed channel count");
         }
-        input = layer.getLayerName();
-        channels = c.intValue();
         boolean fixed = shape.get(1) instanceof Number && shape.get(2) instanceof Number;
-        height = fixed ? ((Number) shape.get(1)).intValue() : 0;
-        width = fixed ? ((Number) shape.get(2)).intValue() : 0;
+        graph = new GraphBuilder(layer.getLayerName(), c.intValue(), fixed ? ((Number) shape.get(1)).intValue() : 0,
+                fixed ? ((Number) shape.get(2)).intValue() : 0);
     }
 
     private static List<?> batchShape(Map<String, Object> original) {
@@ -123,7 +116,7 @@ final class KerasGraphBuilder {
             case "MaxPooling2D", "MaxPool2D" -> node(name, pool(layer, c, Pool.Kind.MAX, in.get(0)), in);
             case "AveragePooling2D", "AvgPool2D" -> node(name, pool(layer, c, Pool.Kind.AVERAGE, in.get(0)), in);
             case "GlobalAveragePooling2D", "GlobalAvgPool2D" -> node(name, new GlobalAveragePool(), in);
-            case "BatchNormalization" -> node(name, batchNorm(layer, c), in);
+            case "BatchNormalization" -> node(name, batchNorm(layer, c).affine(), in);
             case "Flatten" -> node(name, new Flatten(), in);
             case "Add" -> add(name, in);
             case "Concatenate" -> {
@@ -138,7 +131,7 @@ final class KerasGraphBuilder {
     }
 
     private void node(String name, Op op, List<String> inputs) {
-        nodes.add(new Node(name, op, inputs, name));
+        graph.add(new Node(name, op, inputs, name));
     }
 
     /** The layer's own operator, then its activation (when not linear) under the layer's name. */
@@ -149,7 +142,7 @@ final class KerasGraphBuilder {
             node(name, op, List.of(in));
         } else {
             String linear = name + "/preactivation";
-            nodes.add(new Node(linear, op, List.of(in), linear));
+            graph.add(new Node(linear, op, List.of(in), linear));
             node(name, activation.get(), List.of(linear));
         }
     }
@@ -256,7 +249,7 @@ final class KerasGraphBuilder {
     private int[] flattenOrder(String in, int inputs) {
         int[] row = new int[inputs];
         for (int i = 0; i < inputs; i++) row[i] = i;
-        Optional<Node> producer = nodes.stream().filter(n -> n.output().equals(in)).findFirst();
+        Optional<Node> producer = graph.producer(in);
         if (producer.isEmpty() || !(producer.get().op() instanceof Flatten)) return row;
         String image = producer.get().inputs().get(0);
         Shape shape = fixedShape(image, "a Dense layer after Flatten");
@@ -271,12 +264,12 @@ final class KerasGraphBuilder {
     }
 
     private Shape fixedShape(String tensor, String what) {
-        if (height == 0) {
+        if (!graph.fixedSize()) {
             throw new ModelException("model file " + file + ": " + what + " needs a fixed input height and width in the "
                     + "InputLayer; this model's are free");
         }
         try {
-            return graph("partial").shapes(height, width).get(tensor);
+            return graph.shape(tensor);
         } catch (ShapeException e) {
             throw new ModelException("model file " + file + ": " + e.getMessage());
         }
@@ -309,7 +302,7 @@ final class KerasGraphBuilder {
         return new int[]{total / 2, total - total / 2};
     }
 
-    private ChannelAffine batchNorm(KerasLayer layer, Map<String, Object> c) {
+    private BatchNormStatistics batchNorm(KerasLayer layer, Map<String, Object> c) {
         Object axis = c.get("axis");
         int a = axis instanceof List<?> list && list.size() == 1 ? ((Number) list.get(0)).intValue()
                 : axis instanceof Number n ? n.intValue() : 0;
@@ -318,14 +311,7 @@ final class KerasGraphBuilder {
         Map<String, INDArray> w = layer.getWeights();
         float[] gamma = flag(c, "scale", true) && w.containsKey("gamma") ? floats(w.get("gamma")) : filled(mean.length, 1f);
         float[] beta = flag(c, "center", true) && w.containsKey("beta") ? floats(w.get("beta")) : new float[mean.length];
-        double epsilon = number(c, "epsilon", 1e-3);
-        float[] scale = new float[mean.length], shift = new float[mean.length];
-        for (int i = 0; i < mean.length; i++) {
-            double s = gamma[i] / Math.sqrt((double) variance[i] + epsilon);
-            scale[i] = (float) s;
-            shift[i] = (float) (beta[i] - mean[i] * s);
-        }
-        return ChannelAffine.of(scale, shift);
+        return new BatchNormStatistics(gamma, beta, mean, variance, number(c, "epsilon", 1e-3));
     }
 
     /** Keras' Add takes any number of inputs; ours two: a chain whose last node has the layer's name. */
@@ -333,7 +319,7 @@ final class KerasGraphBuilder {
         String sum = in.get(0);
         for (int i = 1; i < in.size(); i++) {
             String out = i == in.size() - 1 ? name : name + "/" + i;
-            nodes.add(new Node(out, new Add(), List.of(sum, in.get(i)), out));
+            graph.add(new Node(out, new Add(), List.of(sum, in.get(i)), out));
             sum = out;
         }
     }

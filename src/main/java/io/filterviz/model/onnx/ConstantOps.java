@@ -9,10 +9,13 @@ import java.util.Map;
 
 /**
  * Shape arithmetic on constants, as exporters write {@code x.view(x.size(0), -1)}: Gather, Unsqueeze, Squeeze, Cast,
- * Concat and Reshape evaluated when the file is read. An entry that depends on the input size is
- * {@link OnnxGraphReader#UNKNOWN} and is carried along.
+ * Concat and Reshape evaluated when the file is read. An entry that depends on the input size is {@link #UNKNOWN}
+ * and is carried along.
  */
 final class ConstantOps {
+    /** An entry of a computed shape that depends on the input size. */
+    static final long UNKNOWN = Long.MIN_VALUE;
+
     private ConstantOps() {}
 
     /** The node's output; every input is in {@code constants}. */

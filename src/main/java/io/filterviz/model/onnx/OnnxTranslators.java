@@ -1,0 +1,43 @@
+package io.filterviz.model.onnx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The translators by ONNX operator type: an operator is supported when one of them lists it. */
+final class OnnxTranslators {
+    private static final List<OnnxTranslator> ALL = List.of(new ConstantTranslator(), new PassThroughTranslator(),
+            new ConvolutionTranslator(), new ActivationTranslator(), new ArithmeticTranslator(), new PoolingTranslator(),
+            new ReshapeTranslator(), new DenseTranslator(), new ShapeComputationTranslator());
+    private static final Map<String, OnnxTranslator> BY_TYPE = new HashMap<>();
+
+    static {
+        for (OnnxTranslator translator : ALL) {
+            for (String type : translator.opTypes()) {
+                if (BY_TYPE.put(type, translator) != null) throw new IllegalStateException(type + " has two translators");
+            }
+        }
+    }
+
+    /** The supported operators, for messages: alphabetically, then the shape computations. */
+    static final String SUPPORTED = supported();
+
+    private OnnxTranslators() {}
+
+    /** The translator of {@code opType}; null when the operator is not supported. */
+    static OnnxTranslator forOpType(String opType) { return BY_TYPE.get(opType); }
+
+    private static String supported() {
+        Map<String, String> operators = new TreeMap<>();
+        List<String> shapeComputations = new ArrayList<>();
+        for (OnnxTranslator translator : ALL) {
+            for (String type : translator.opTypes()) {
+                if (translator.shapeComputations()) shapeComputations.add(translator.describe(type));
+                else operators.put(type, translator.describe(type));
+            }
+        }
+        return String.join(", ", operators.values()) + ", and " + String.join(", ", shapeComputations) + " on constants";
+    }
+}

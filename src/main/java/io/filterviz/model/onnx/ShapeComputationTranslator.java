@@ -1,0 +1,52 @@
+package io.filterviz.model.onnx;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Shape, whose output is a constant (with {@link ConstantOps#UNKNOWN} where a size depends on the input), and
+ * Gather, Unsqueeze and Cast, evaluated on constants: as exporters write {@code x.view(x.size(0), -1)}.
+ */
+final class ShapeComputationTranslator implements OnnxTranslator {
+    @Override
+    public List<String> opTypes() { return List.of("Shape", "Gather", "Unsqueeze", "Cast"); }
+
+    @Override
+    public boolean shapeComputations() { return true; }
+
+    @Override
+    public void translate(OnnxNode n, Translation t) {
+        if (n.opType().equals("Shape")) shape(n, t);
+        else t.evaluateOnConstants(n);
+    }
+
+    private static void shape(OnnxNode n, Translation t) {
+        n.allowOnly("start", "end");
+        long[] dims;
+        if (t.isConstant(n.input(0))) {
+            dims = t.constant(n.input(0)).dims().clone();
+        } else {
+            String x = t.runtime(n, 0);
+            TensorInfo in = t.info(x);
+            OnnxLoader.Input input = t.input();
+            dims = new long[in.rank()];
+            Arrays.fill(dims, ConstantOps.UNKNOWN);
+            dims[0] = 1;
+            if (in.channels() >= 0) dims[1] = in.channels();
+            if (in.rank() == 4 && in.global()) dims[2] = dims[3] = 1;
+            if (in.rank() == 4 && x.equals(input.name()) && input.height() > 0) {
+                dims[2] = input.height();
+                dims[3] = input.width();
+            }
+        }
+        int start = (int) clampAxis(n.integer("start", 0), dims.length);
+        int end = (int) clampAxis(n.integer("end", dims.length), dims.length);
+        long[] slice = Arrays.copyOfRange(dims, start, Math.max(start, end));
+        t.putConstant(n.output(0), Constant.ofLongs(new long[]{slice.length}, slice));
+    }
+
+    private static long clampAxis(long axis, int rank) {
+        if (axis < 0) axis += rank;
+        return Math.max(0, Math.min(rank, axis));
+    }
+}
