@@ -43,9 +43,33 @@ def preprocess(name, pixels):
     raise ValueError(name)
 
 
-def objective(t, channel):
-    """Mean of one channel of a 4-D tensor; one unit of a 2-D tensor."""
-    return t[0, channel].mean() if t.dim() == 4 else t[0, channel]
+OBJECTIVE_DOC = ('the mean, over every axis but the batch axis and unit_axis, of index channel on unit_axis (axes '
+                 'counted in the tensor\'s own shape, batch axis 0): one channel of a 4-D NCHW tensor (unit_axis 1, '
+                 'mean over positions); one channel of a token tensor N x T x C (unit_axis 2, mean over all tokens, '
+                 'class token included) or of a channels-last plane N x H x W x C (unit_axis 3, mean over positions); '
+                 'the unit value of a 2-D tensor N x C (unit_axis 1). A case without unit_axis (the files written '
+                 'before issue 27) has unit_axis 1')
+
+
+def default_unit_axis(t):
+    """The unit axis when a case names none: 1 for NCHW and N x C. Token tensors and channels-last planes must
+    say theirs (a 4-D tensor alone does not tell NCHW from N x H x W x C)."""
+    if t.dim() not in (2, 4):
+        raise ValueError(f'a {t.dim()}-D tensor needs an explicit unit axis')
+    return 1
+
+
+def objective(t, channel, unit_axis=1):
+    """One unit (index channel on unit_axis, counted with the batch axis) of batch item 0, averaged over every
+    other axis: one channel of NCHW (unit_axis 1), of N x T x C or N x H x W x C (unit_axis = the last axis);
+    the unit itself of a 2-D N x C tensor."""
+    if not 1 <= unit_axis < t.dim():
+        raise ValueError(f'unit axis {unit_axis} of a {t.dim()}-D tensor')
+    if t.dim() == 4 and unit_axis == 1:
+        return t[0, channel].mean()  # as before issue 27, bit for bit
+    if t.dim() == 2:
+        return t[0, channel]
+    return t[0].select(unit_axis - 1, channel).mean()
 
 
 def _module_target(model, module_path, pixels, prep):
@@ -65,7 +89,8 @@ def _module_target(model, module_path, pixels, prep):
 
 
 def write_reference(out_dir, stem, model, onnx_path, prep, height, width, cases, extra=None):
-    """cases: list of (onnx tensor name, module path whose output it is ('' = the model's output), channel).
+    """cases: list of (onnx tensor name, module path whose output it is ('' = the model's output), channel[,
+    unit axis]); without a unit axis, default_unit_axis (1 for NCHW and N x C).
     Computes loss and d loss / d pixels with the float64 module, checks both against the ONNX file evaluated
     in float64 by onnx_torch_eval, and writes <stem>.json plus one <stem>.<i>.grad.f32 per case."""
     onnx_model = onnx.load(onnx_path)
@@ -79,12 +104,16 @@ def write_reference(out_dir, stem, model, onnx_path, prep, height, width, cases,
     image_file = f'{stem}.image.f32'
     image.numpy().astype('<f4').tofile(os.path.join(out_dir, image_file))
     result_cases = []
-    for i, (tensor, module_path, channel) in enumerate(cases):
+    for i, case in enumerate(cases):
+        tensor, module_path, channel = case[:3]
         if tensor not in producers:
             raise RuntimeError(f'{tensor} is not a node output of {onnx_path}')
         pixels = image.clone().requires_grad_(True)
         target = _module_target(model, module_path, pixels, prep)
-        loss = objective(target, channel)
+        unit_axis = case[3] if len(case) > 3 else default_unit_axis(target)
+        if not 0 <= channel < target.shape[unit_axis]:
+            raise RuntimeError(f'{tensor}: channel {channel} outside axis {unit_axis} of {tuple(target.shape)}')
+        loss = objective(target, channel, unit_axis)
         grad, = torch.autograd.grad(loss, pixels)
         # The independent check: the same objective on the ONNX file's own graph.
         pixels_onnx = image.clone().requires_grad_(True)
@@ -92,7 +121,7 @@ def write_reference(out_dir, stem, model, onnx_path, prep, height, width, cases,
         onnx_target = values[tensor]
         if tuple(onnx_target.shape) != tuple(target.shape):
             raise RuntimeError(f'{tensor}: file shape {tuple(onnx_target.shape)}, module {tuple(target.shape)}')
-        onnx_loss = objective(onnx_target, channel)
+        onnx_loss = objective(onnx_target, channel, unit_axis)
         onnx_grad, = torch.autograd.grad(onnx_loss, pixels_onnx)
         loss_rel = abs(onnx_loss.item() - loss.item()) / max(abs(loss.item()), 1e-30)
         grad_rel = ((onnx_grad - grad).norm() / grad.norm()).item()
@@ -104,12 +133,12 @@ def write_reference(out_dir, stem, model, onnx_path, prep, height, width, cases,
         grad.numpy().astype('<f4').tofile(os.path.join(out_dir, grad_file))
         result_cases.append({
             'tensor': tensor, 'node': producers[tensor].name, 'op': producers[tensor].op_type,
-            'channel': channel, 'tensor_shape': list(target.shape),
+            'channel': channel, 'unit_axis': unit_axis, 'tensor_shape': list(target.shape),
             'loss': loss.item(), 'gradient': grad_file, 'gradient_shape': list(grad.shape),
             'gradient_l2': grad.norm().item(), 'gradient_max_abs': grad.abs().max().item(),
             'onnx_graph_check': {'loss_rel_diff': loss_rel, 'gradient_rel_l2_diff': grad_rel},
         })
-        print(f'  {tensor}[{channel}] shape {list(target.shape)} loss {loss.item():.9g} '
+        print(f'  {tensor}[{channel} on axis {unit_axis}] shape {list(target.shape)} loss {loss.item():.9g} '
               f'|grad| {grad.norm().item():.6g} (file vs module: loss {loss_rel:.1e}, grad {grad_rel:.1e})')
     with open(onnx_path, 'rb') as f:
         sha256 = hashlib.sha256(f.read()).hexdigest()
@@ -123,7 +152,7 @@ def write_reference(out_dir, stem, model, onnx_path, prep, height, width, cases,
         'preprocess': prep,
         **PREPROCESS_DOC[prep],
         'tensor_shape': 'as PyTorch computes it for this image size',
-        'objective': 'mean over positions of one channel of a 4-D tensor; the unit value of a 2-D tensor',
+        'objective': OBJECTIVE_DOC,
         'gradient': 'd objective / d pixel image, float32 little-endian, NCHW with N=1',
         'reference': 'nn.Module in float64 (weights as exported, float32 -> float64), torch '
                      + torch.__version__ + ', torchvision ' + torchvision.__version__,
