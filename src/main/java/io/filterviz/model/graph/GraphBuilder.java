@@ -17,11 +17,8 @@ public final class GraphBuilder {
     private final int inputChannels, fixedHeight, fixedWidth;
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Integer> producers = new HashMap<>();
-    /** The input's shape and those of the first {@code shaped} nodes' outputs, at the fixed size. */
-    private final Map<String, Shape> shapes = new HashMap<>();
-    private int shaped;
-    /** Why node {@code shaped} does not fit, as {@link Graph#shapes} says it; null while every node so far fits. */
-    private String misfit;
+    /** Shapes computed so far, per input size (the fixed size, or the probe size of a free-size network). */
+    private final Map<List<Integer>, Sized> sized = new HashMap<>();
 
     /** @param fixedHeight 0 when the network takes any size, else the only input height it takes (likewise width) */
     public GraphBuilder(String input, int inputChannels, int fixedHeight, int fixedWidth) {
@@ -60,12 +57,7 @@ public final class GraphBuilder {
         nodes.set(at, new Node(old.name(), op, old.inputs(), output));
         producers.remove(tensor);
         producers.put(output, at);
-        if (at < shaped || at == shaped && misfit != null) { // its shape and those after it are computed anew
-            for (int i = at; i < shaped; i++) shapes.remove(nodes.get(i).output());
-            shapes.remove(tensor);
-            shaped = at;
-            misfit = null;
-        }
+        for (Sized s : sized.values()) s.forgetFrom(at, tensor);
     }
 
     /**
@@ -74,25 +66,61 @@ public final class GraphBuilder {
      */
     public Shape shape(String tensor) {
         if (!fixedSize()) throw new IllegalStateException("the input size is free: tensors have no shape before it is chosen");
-        if (shapes.isEmpty()) shapes.put(input, Shape.image(inputChannels, fixedHeight, fixedWidth));
-        while (misfit == null && shaped < nodes.size()) {
-            Node node = nodes.get(shaped);
-            List<Shape> in = new ArrayList<>();
-            for (String t : node.inputs()) {
-                Shape s = shapes.get(t);
-                if (s == null) throw new IllegalArgumentException("node " + node.name() + " reads " + t + " before anything writes it");
-                in.add(s);
-            }
-            try {
-                shapes.put(node.output(), node.op().outputShape(in));
-                shaped++;
-            } catch (ShapeException e) {
-                misfit = "at " + fixedHeight + "×" + fixedWidth + " px, node " + node.name() + " (" + node.op().type() + "): "
-                        + e.getMessage();
+        return shapeAt(tensor, fixedHeight, fixedWidth);
+    }
+
+    /**
+     * The shape of {@code tensor} for an input of this size: what a free-size network's reader asks at a probe size
+     * for what does not depend on the size (ranks, where the units lie).
+     */
+    public Shape shapeAt(String tensor, int height, int width) {
+        return sized.computeIfAbsent(List.of(height, width), k -> new Sized(height, width)).shape(tensor);
+    }
+
+    /** The shapes of the nodes at one input size, computed in order as far as asked. */
+    private final class Sized {
+        private final int height, width;
+        private final Map<String, Shape> shapes = new HashMap<>();
+        private int shaped;
+        /** Why node {@code shaped} does not fit, as {@link Graph#shapes} says it; null while every node so far fits. */
+        private String misfit;
+
+        Sized(int height, int width) {
+            this.height = height;
+            this.width = width;
+            shapes.put(input, Shape.image(inputChannels, height, width));
+        }
+
+        /** Node {@code at} changed (it wrote {@code tensor}): its shape and those after it are computed anew. */
+        void forgetFrom(int at, String tensor) {
+            if (at < shaped || at == shaped && misfit != null) {
+                for (int i = at; i < shaped; i++) shapes.remove(nodes.get(i).output());
+                shapes.remove(tensor);
+                shaped = at;
+                misfit = null;
             }
         }
-        if (misfit != null) throw new ShapeException(misfit);
-        return shapes.get(tensor);
+
+        Shape shape(String tensor) {
+            while (misfit == null && shaped < nodes.size()) {
+                Node node = nodes.get(shaped);
+                List<Shape> in = new ArrayList<>();
+                for (String t : node.inputs()) {
+                    Shape s = shapes.get(t);
+                    if (s == null) throw new IllegalArgumentException("node " + node.name() + " reads " + t + " before anything writes it");
+                    in.add(s);
+                }
+                try {
+                    shapes.put(node.output(), node.op().outputShape(in));
+                    shaped++;
+                } catch (ShapeException e) {
+                    misfit = "at " + height + "×" + width + " px, node " + node.name() + " (" + node.op().type() + "): "
+                            + e.getMessage();
+                }
+            }
+            if (misfit != null) throw new ShapeException(misfit);
+            return shapes.get(tensor);
+        }
     }
 
     public Graph build(String name) {
