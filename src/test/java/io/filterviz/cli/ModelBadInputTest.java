@@ -52,9 +52,9 @@ class ModelBadInputTest {
         // an ONNX model named .h5 is read as ONNX, and its own faults keep their words
         Path onnx = Files.copy(tiny(), dir.resolve("onnx.h5"));
         assertEquals(0, MainRun.of(List.of("--model", onnx.toString(), "--preprocess", "unit", "--list-layers")).exit());
-        Path odd = Files.copy(TinyOnnx.write(dir.resolve("odd.onnx"), "Erf"), dir.resolve("odd.h5"));
+        Path odd = Files.copy(TinyOnnx.write(dir.resolve("odd.onnx"), "Selu"), dir.resolve("odd.h5"));
         String err = assertBadInput("--model", odd.toString(), "--preprocess", "unit", "--layer", "logits");
-        assertTrue(err.contains("node 'odd' (Erf)"), err);
+        assertTrue(err.contains("node 'odd' (Selu)"), err);
         // and a .onnx that is not ONNX still says so
         Path text = Files.writeString(dir.resolve("net.onnx"), "not a model\n");
         String notOnnx = assertBadInput("--model", text.toString(), "--preprocess", "unit", "--list-layers");
@@ -63,9 +63,9 @@ class ModelBadInputTest {
 
     @Test
     void anUnsupportedOperatorIsNamedWithItsNode() {
-        Path odd = TinyOnnx.write(dir.resolve("odd.onnx"), "Erf");
+        Path odd = TinyOnnx.write(dir.resolve("odd.onnx"), "Selu");
         String err = assertBadInput("--model", odd.toString(), "--preprocess", "unit", "--layer", "logits");
-        assertTrue(err.contains("node 'odd' (Erf)"), err);
+        assertTrue(err.contains("node 'odd' (Selu)"), err);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.filterviz.model.graph.Binary;
 import io.filterviz.model.graph.Broadcast;
 import io.filterviz.model.graph.Concat;
 import io.filterviz.model.graph.ConstantBinary;
+import io.filterviz.model.graph.ConstantConcat;
 import io.filterviz.model.graph.Dense;
 import io.filterviz.model.graph.Gather;
 import io.filterviz.model.graph.LayerNorm;
@@ -28,7 +29,7 @@ final class TensorOps {
     static boolean handles(Op op) {
         return op instanceof MatMul || op instanceof Transpose || op instanceof Reshape || op instanceof Slice
                 || op instanceof Gather || op instanceof Binary || op instanceof ConstantBinary || op instanceof LayerNorm
-                || op instanceof Softmax || op instanceof ReduceMean;
+                || op instanceof Softmax || op instanceof ReduceMean || op instanceof ConstantConcat;
     }
 
     static void forward(Op op, List<double[]> in, List<Shape> inShapes, Shape out, double[] y) {
@@ -72,6 +73,12 @@ final class TensorOps {
                 for (int k = 0; k < lines.length; k++) sum += y[lines.at(l, k)] = Math.exp(x[lines.at(l, k)] - max);
                 for (int k = 0; k < lines.length; k++) y[lines.at(l, k)] /= sum;
             }
+        } else if (op instanceof ConstantConcat cc) {
+            double[] c = new double[cc.values().length];
+            for (int i = 0; i < c.length; i++) c[i] = cc.values()[i];
+            List<double[]> parts = cc.constantFirst() ? List.of(c, x) : List.of(x, c);
+            List<Shape> shapes = cc.constantFirst() ? List.of(cc.constantShape(s), s) : List.of(s, cc.constantShape(s));
+            concat(new Concat(2, cc.axis()), parts, shapes, out, y, null, null);
         } else if (op instanceof ReduceMean rm) {
             Lines lines = new Lines(s, rm.axis());
             for (int l = 0; l < lines.count; l++) {
@@ -143,6 +150,11 @@ final class TensorOps {
                 for (int k = 0; k < lines.length; k++) dot += dy[lines.at(l, k)] * y[lines.at(l, k)];
                 for (int k = 0; k < lines.length; k++) dx[lines.at(l, k)] += y[lines.at(l, k)] * (dy[lines.at(l, k)] - dot);
             }
+        } else if (op instanceof ConstantConcat cc) {
+            double[] ignored = new double[cc.values().length];
+            List<double[]> grads = cc.constantFirst() ? List.of(ignored, dx) : List.of(dx, ignored);
+            List<Shape> shapes = cc.constantFirst() ? List.of(cc.constantShape(s), s) : List.of(s, cc.constantShape(s));
+            concat(new Concat(2, cc.axis()), null, shapes, out, null, dy, grads);
         } else if (op instanceof ReduceMean rm) {
             Lines lines = new Lines(s, rm.axis());
             for (int l = 0; l < lines.count; l++) {

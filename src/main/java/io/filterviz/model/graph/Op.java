@@ -8,7 +8,8 @@ import java.util.List;
  * convolutions, out × in for dense layers).
  */
 public sealed interface Op permits Conv, Activation, ChannelAffine, Add, Mul, Concat, Pool, GlobalAveragePool, Pad,
-        Flatten, Dense, MatMul, Transpose, Reshape, Slice, Gather, Binary, ConstantBinary, LayerNorm, Softmax, ReduceMean {
+        Flatten, Dense, MatMul, Transpose, Reshape, Slice, Gather, Binary, ConstantBinary, ConstantConcat, LayerNorm, Softmax,
+        ReduceMean {
 
     /** The operator's name in messages, ONNX's spelling where there is one. */
     String type();

@@ -1,6 +1,8 @@
 package io.filterviz.model.onnx;
 
 import io.filterviz.model.graph.Add;
+import io.filterviz.model.graph.Binary;
+import io.filterviz.model.graph.ConstantBinary;
 import io.filterviz.model.graph.ChannelAffine;
 import io.filterviz.model.graph.Mul;
 import io.filterviz.model.rewrite.GraphRewrites;
@@ -21,7 +23,10 @@ final class ArithmeticTranslator implements OnnxTranslator {
     public void translate(OnnxNode n, Translation t) {
         n.allowOnly();
         boolean firstConstant = t.isConstant(n.input(0)), secondConstant = t.isConstant(n.input(1));
-        if (firstConstant && secondConstant) throw n.fail("combines two constants; only shape computations are evaluated on constants");
+        if (firstConstant && secondConstant) {
+            t.evaluateOnConstants(n);
+            return;
+        }
         if (!firstConstant && !secondConstant) computed(n, t);
         else withConstant(n, t, firstConstant ? 1 : 0);
     }
@@ -29,6 +34,10 @@ final class ArithmeticTranslator implements OnnxTranslator {
     private static void computed(OnnxNode n, Translation t) {
         String a = t.runtime(n, 0), b = t.runtime(n, 1);
         TensorInfo ia = t.info(a), ib = t.info(b);
+        if (!ia.planar() || !ib.planar() || n.opType().equals("Sub") || n.opType().equals("Div") || !sameOrGate(n, t, a, b)) {
+            broadcast(n, t, a, b);
+            return;
+        }
         if (ia.rank() != ib.rank()) throw n.fail("combines a " + ia.rank() + "-D and a " + ib.rank() + "-D tensor");
         switch (n.opType()) {
             case "Add" -> t.emit(n, new Add(), List.of(a, b), new TensorInfo(ia.rank(), ia.channels(), ia.global() && ib.global()));
@@ -43,12 +52,67 @@ final class ArithmeticTranslator implements OnnxTranslator {
         }
     }
 
+    /** Whether two images or vectors are of one shape, or the second a per-channel gate, as Add and Mul take them. */
+    private static boolean sameOrGate(OnnxNode n, Translation t, String a, String b) {
+        if (t.input().height() == 0) return true; // free size: today's rule, checked by the shapes later
+        io.filterviz.model.graph.Shape sa = t.probeShape(n, a), sb = t.probeShape(n, b);
+        if (sa.equals(sb)) return true;
+        return n.opType().equals("Mul") && (sb.isImage() && sb.height() == 1 && sb.width() == 1 && sb.channels() == sa.channels()
+                || sa.isImage() && sa.height() == 1 && sa.width() == 1 && sa.channels() == sb.channels());
+    }
+
+    private static Binary.Kind kind(String opType) {
+        return switch (opType) {
+            case "Add" -> Binary.Kind.ADD;
+            case "Sub" -> Binary.Kind.SUB;
+            case "Mul" -> Binary.Kind.MUL;
+            default -> Binary.Kind.DIV;
+        };
+    }
+
+    /** Two computed tensors broadcast as numpy's: a LayerNorm written out, GELU's x·Φ(x), masks. */
+    private static void broadcast(OnnxNode n, Translation t, String a, String b) {
+        TensorInfo ia = t.info(a), ib = t.info(b);
+        boolean batched = ia.batched() && ib.batched() && ia.rank() == ib.rank();
+        String sa = batched ? a : TensorTranslator.unbatched(n, t, a), sb = batched ? b : TensorTranslator.unbatched(n, t, b);
+        if (!batched && t.info(sa).rank() != t.info(sb).rank()) {
+            throw n.fail("combines tensors of ranks " + ia.rank() + " and " + ib.rank() + " whose batch axes differ");
+        }
+        t.emitTensor(n.name(), new Binary(kind(n.opType())), List.of(sa, sb), n.output(0), batched, n);
+    }
+
+    /** A computed tensor of any rank and a constant broadcast onto it (a position embedding, a scale, a bias). */
+    private static void tensorWithConstant(OnnxNode n, Translation t, int xi, String x, Constant c) {
+        TensorInfo in = t.info(x);
+        long[] cd = c.dims();
+        if (n.opType().equals("Add") && cd.length <= 1 && t.readOnce(x) && in.batched()) {
+            long[] dims = t.onnxDims(n, x);
+            if (cd.length == 1 && cd[0] == dims[dims.length - 1]
+                    && GraphRewrites.foldBias(t.graph(), x, c.floats(), n.output(0))) { // a Linear's bias on tokens
+                t.setInfo(n.output(0), in);
+                return;
+            }
+        }
+        int strip = in.batched() && cd.length == in.rank() ? 1 : 0;
+        if (strip == 1 && cd[0] != 1) throw n.fail("broadcasts a constant of shape " + Arrays.toString(cd) + " over the batch");
+        int[] dims = new int[cd.length - strip];
+        for (int i = 0; i < dims.length; i++) dims[i] = (int) cd[i + strip];
+        if (dims.length == 0) dims = new int[]{1};
+        t.emitTensor(n.name(), new ConstantBinary(kind(n.opType()), c.floats().clone(), dims, xi == 1), List.of(x), n.output(0),
+                in.batched(), n);
+    }
+
     /** @param xi which input is computed (the other is the constant) */
     private static void withConstant(OnnxNode n, Translation t, int xi) {
         String op = n.opType();
         String x = t.runtime(n, xi);
         Constant c = t.constant(n.input(1 - xi));
         TensorInfo in = t.info(x);
+        // a free-size image takes only what fits every size: a scalar or one value per channel
+        if (!in.planar() || !perChannelShaped(c, in) && t.input().height() > 0) {
+            tensorWithConstant(n, t, xi, x, c);
+            return;
+        }
         float[] values = perChannel(n, t, c, x, in);
         if (op.equals("Add") && t.readOnce(x) && GraphRewrites.foldBias(t.graph(), x, values, n.output(0))) {
             t.setInfo(n.output(0), in);
@@ -69,6 +133,13 @@ final class ArithmeticTranslator implements OnnxTranslator {
             }
         }
         t.emit(n, ChannelAffine.of(scale, shift), List.of(x), in);
+    }
+
+    /** Whether the constant is a scalar or one value per channel of an image or vector (a per-channel affine). */
+    private static boolean perChannelShaped(Constant c, TensorInfo in) {
+        long[] core = c.core();
+        if (c.rank() > in.rank()) return false;
+        return core.length == 0 || (in.rank() == 4 ? core.length == 3 && core[1] == 1 && core[2] == 1 : core.length == 1);
     }
 
     /** A constant that broadcasts over positions only: a scalar or one value per channel (unit for a vector). */

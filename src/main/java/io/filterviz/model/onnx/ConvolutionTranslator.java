@@ -25,7 +25,7 @@ final class ConvolutionTranslator implements OnnxTranslator {
         n.allowOnly("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
         String x = t.runtime(n, 0);
         TensorInfo in = t.info(x);
-        if (in.rank() != 4) throw n.fail("takes a vector; a convolution needs an image");
+        if (!in.image()) throw n.fail("takes a " + (in.vector() ? "vector" : "rank-" + in.rank() + " tensor") + "; a convolution needs an image");
         Constant w = t.constantInput(n, 1, "weights");
         if (w.rank() != 4) throw n.fail("has " + w.rank() + "-D weights; only 2-D convolutions (4-D weights) are supported");
         int group = (int) n.integer("group", 1);

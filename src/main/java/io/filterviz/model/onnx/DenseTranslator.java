@@ -43,15 +43,37 @@ final class DenseTranslator implements OnnxTranslator {
         n.allowOnly();
         if (t.isConstant(n.input(0))) throw n.fail("multiplies a constant by a computed tensor; supported: a vector times a constant matrix");
         String x = t.runtime(n, 0);
-        if (!t.isConstant(n.input(1))) throw n.fail("multiplies two computed tensors; supported: a vector times a constant matrix");
+        if (!t.isConstant(n.input(1))) {
+            product(n, t, x, t.runtime(n, 1));
+            return;
+        }
         Constant b = t.constantInput(n, 1, "B");
         if (b.rank() != 2) throw n.fail("has a " + b.rank() + "-D B; a 2-D constant matrix is supported");
         int in = (int) b.dims()[0], out = (int) b.dims()[1];
         dense(n, t, x, new Dense(out, in, t.weights() ? outByIn(b.floats(), in, out, false, 1f) : Dense.NO_WEIGHTS, new float[out]));
     }
 
+    /** Attention's products of two computed tensors, batched over their leading axes. */
+    private static void product(OnnxNode n, Translation t, String a, String b) {
+        TensorInfo ia = t.info(a), ib = t.info(b);
+        if (ia.rank() < 2 || ib.rank() < 2) throw n.fail("multiplies a vector; two computed matrices (rank 2 or more) are supported");
+        boolean batched = ia.batched() && ib.batched() && ia.rank() == ib.rank() && ia.rank() > 2;
+        String sa = batched ? a : TensorTranslator.unbatched(n, t, a), sb = batched ? b : TensorTranslator.unbatched(n, t, b);
+        t.emitTensor(n.name(), new io.filterviz.model.graph.MatMul(), List.of(sa, sb), n.output(0), batched, n);
+    }
+
     private static void dense(OnnxNode n, Translation t, String x, Dense dense) {
         TensorInfo info = t.info(x);
+        if (!info.planar() || info.rank() > 2 && !info.global()) {
+            // a Linear on the last axis of every token, or of every position of a channels-last plane
+            if (info.planar()) throw n.fail("takes the image " + x + "; supported: a vector, a C×1×1 tensor, or tokens × channels");
+            long[] dims = t.onnxDims(n, x);
+            if (dims[dims.length - 1] != dense.inUnits()) {
+                throw n.fail("takes " + dense.inUnits() + " values on the last axis, " + x + " has " + dims[dims.length - 1]);
+            }
+            t.emitTensor(n.name(), dense, List.of(x), n.output(0), info.batched(), n);
+            return;
+        }
         if (info.rank() != 2 && !info.global()) {
             throw n.fail("takes the image " + x + "; supported: a vector (after Flatten) or a C×1×1 tensor");
         }

@@ -80,7 +80,7 @@ final class OnnxGraphReader {
             throw new ModelException("model file " + file + " has no operator filterviz can run on its input " + input.name());
         }
         try {
-            return translation.graph().build(graphName);
+            return io.filterviz.model.graph.WrittenOutFusions.apply(translation.graph().build(graphName), java.util.Set.of());
         } catch (IllegalArgumentException e) {
             throw new ModelException("model file " + file + ": " + OneLine.of(e));
         }

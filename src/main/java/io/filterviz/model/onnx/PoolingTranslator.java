@@ -33,7 +33,7 @@ final class PoolingTranslator implements OnnxTranslator {
         t.unusedExtraOutputs(n);
         String x = t.runtime(n, 0);
         TensorInfo in = t.info(x);
-        if (in.rank() != 4) throw n.fail("takes a vector; pooling needs an image");
+        if (!in.image()) throw n.fail("takes a " + (in.vector() ? "vector" : "rank-" + in.rank() + " tensor") + "; pooling needs an image");
         long[] kernel = n.ints("kernel_shape", null);
         if (kernel == null || kernel.length != 2) throw n.fail("needs a 2-D kernel_shape");
         long[] strides = n.pair("strides");
@@ -65,7 +65,7 @@ final class PoolingTranslator implements OnnxTranslator {
         n.allowOnly();
         String x = t.runtime(n, 0);
         TensorInfo in = t.info(x);
-        if (in.rank() != 4) throw n.fail("takes a vector; pooling needs an image");
+        if (!in.image()) throw n.fail("takes a " + (in.vector() ? "vector" : "rank-" + in.rank() + " tensor") + "; pooling needs an image");
         t.emit(n, new GlobalAveragePool(), List.of(x), new TensorInfo(4, in.channels(), true));
     }
 
@@ -76,7 +76,19 @@ final class PoolingTranslator implements OnnxTranslator {
         TensorInfo in = t.info(x);
         long[] axes = t.opset() >= 18 && n.inputCount() > 1 ? t.constantInput(n, 1, "axes").longs() : n.ints("axes", new long[0]);
         Set<Long> normalised = Arrays.stream(axes).map(a -> a < 0 ? a + in.rank() : a).boxed().collect(Collectors.toSet());
-        if (in.rank() != 4 || !normalised.equals(Set.of(2L, 3L))) {
+        if (!in.image() && axes.length == 1) {
+            int axis = in.graphAxis(axes[0]);
+            if (axis < 0) throw n.fail("averages over the batch axis");
+            if (n.integer("keepdims", 1) != 0) {
+                t.emitTensor(n.name(), new io.filterviz.model.graph.ReduceMean(axis), List.of(x), n.output(0), in.batched(), n);
+                return;
+            }
+            String kept = n.output(0) + ":keepdims";
+            t.emitTensor(n.name() + ":mean", new io.filterviz.model.graph.ReduceMean(axis), List.of(x), kept, in.batched(), n);
+            TensorTranslator.squeezeOrUnsqueeze(n, t, kept, new long[]{axes[0]}, false);
+            return;
+        }
+        if (!in.image() || !normalised.equals(Set.of(2L, 3L))) {
             throw n.fail("averages over axes " + Arrays.toString(axes) + "; only over height and width (axes 2, 3) is supported");
         }
         if (n.integer("keepdims", 1) != 0) {

@@ -22,8 +22,6 @@ final class ReshapeTranslator implements OnnxTranslator {
     @Override
     public String describe(String opType) {
         return switch (opType) {
-            case "Reshape" -> "Reshape (to a vector)";
-            case "Squeeze" -> "Squeeze (of a C×1×1 tensor)";
             default -> opType;
         };
     }
@@ -58,7 +56,11 @@ final class ReshapeTranslator implements OnnxTranslator {
         if (!mode.equals("constant")) throw n.fail("has mode " + mode + "; only constant padding is supported");
         String x = t.runtime(n, 0);
         TensorInfo in = t.info(x);
-        if (in.rank() != 4 || p.length != 8) throw n.fail("pads " + Arrays.toString(p) + "; supported: an image's height and width");
+        if (Arrays.stream(p).allMatch(v -> v == 0)) { // Swin pads its windows only where the size needs it
+            t.alias(n.output(0), x);
+            return;
+        }
+        if (!in.image() || p.length != 8) throw n.fail("pads " + Arrays.toString(p) + "; supported: an image's height and width");
         if (p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0) {
             throw n.fail("pads the batch or channels " + Arrays.toString(p) + "; only height and width are supported");
         }
@@ -71,6 +73,10 @@ final class ReshapeTranslator implements OnnxTranslator {
         n.allowOnly("axis");
         if (n.inputs().stream().allMatch(t::isConstant)) {
             t.evaluateOnConstants(n);
+            return;
+        }
+        if (n.inputs().stream().anyMatch(t::isConstant)) {
+            constantConcat(n, t);
             return;
         }
         List<String> inputs = new ArrayList<>();
@@ -88,6 +94,10 @@ final class ReshapeTranslator implements OnnxTranslator {
         }
         long axis = n.integer("axis", Long.MIN_VALUE);
         if (axis < 0) axis += rank;
+        if (inputs.stream().anyMatch(i -> !t.info(i).planar()) || axis != 1) {
+            generalConcat(n, t, inputs, axis);
+            return;
+        }
         if (axis != 1) throw n.fail("concatenates along axis " + n.integer("axis", 0) + "; only channels (axis 1) are supported");
         t.emit(n, new Concat(inputs.size()), inputs, new TensorInfo(rank, channels, global));
     }
@@ -98,6 +108,10 @@ final class ReshapeTranslator implements OnnxTranslator {
         TensorInfo in = t.info(x);
         long axis = n.integer("axis", 1);
         if (axis < 0) axis += in.rank();
+        if (!in.planar()) {
+            TensorTranslator.flatten(n, t, x, axis);
+            return;
+        }
         if (axis != 1) throw n.fail("flattens from axis " + n.integer("axis", 1) + "; only axis 1 (keep the batch) is supported");
         if (in.rank() == 2) {
             t.alias(n.output(0), x);
@@ -115,6 +129,10 @@ final class ReshapeTranslator implements OnnxTranslator {
         String x = t.runtime(n, 0);
         TensorInfo in = t.info(x);
         long[] target = t.constantInput(n, 1, "shape").longs();
+        if (!isFlatten(target, in)) {
+            TensorTranslator.reshape(n, t, x, target, n.integer("allowzero", 0) != 0);
+            return;
+        }
         boolean batchKept = target.length == 2 && (target[0] == 1 || target[0] == 0 && n.integer("allowzero", 0) == 0
                 || target[0] == -1 && target[1] > 0);
         if (!batchKept || target[1] == ConstantOps.UNKNOWN || target[1] == 0 || target[1] < -1) {
@@ -142,12 +160,51 @@ final class ReshapeTranslator implements OnnxTranslator {
         long[] axes = t.opset() >= 13 && n.inputCount() > 1 ? t.constantInput(n, 1, "axes").longs() : n.ints("axes", null);
         Set<Long> normalised = axes == null ? Set.of(2L, 3L)
                 : Arrays.stream(axes).map(a -> a < 0 ? a + in.rank() : a).boxed().collect(Collectors.toSet());
+        if (!in.image()) {
+            TensorTranslator.squeezeOrUnsqueeze(n, t, x, axes, false);
+            return;
+        }
         boolean oneByOne = in.global() || t.input().height() > 0 && t.fixedShape(x).height() == 1 && t.fixedShape(x).width() == 1;
         if (in.rank() != 4 || !normalised.equals(Set.of(2L, 3L)) || !oneByOne) {
             throw n.fail("squeezes axes " + (axes == null ? "(all of size 1)" : Arrays.toString(axes)) + " of " + x
                     + "; supported: height and width of a C×1×1 tensor (after a global pool)");
         }
         t.emit(n, new Flatten(), List.of(x), new TensorInfo(2, in.channels(), false));
+    }
+
+    /** Whether a Reshape makes an image or vector a vector (the batch kept first): today's flatten. */
+    private static boolean isFlatten(long[] target, TensorInfo in) {
+        if (!in.planar() || target.length != 2) return false;
+        return target[0] == 1 || target[0] == 0 || target[0] == ConstantOps.UNKNOWN || target[0] == -1 && target[1] > 0;
+    }
+
+    /** Concatenation on any axis of tensors of any rank, all computed. */
+    private static void generalConcat(OnnxNode n, Translation t, List<String> inputs, long axis) {
+        boolean batched = inputs.stream().allMatch(i -> t.info(i).batched());
+        List<String> sources = batched ? inputs : inputs.stream().map(i -> TensorTranslator.unbatched(n, t, i)).toList();
+        int a = t.info(sources.get(0)).graphAxis(axis);
+        if (a < 0) throw n.fail("concatenates along the batch axis");
+        t.emitTensor(n.name(), new Concat(sources.size(), a), sources, n.output(0), batched, n);
+    }
+
+    /** A computed tensor and a constant (a ViT's class token before its patch tokens). */
+    private static void constantConcat(OnnxNode n, Translation t) {
+        if (n.inputCount() != 2) throw n.fail("concatenates " + n.inputCount() + " tensors, some constant; one computed and one constant are supported");
+        boolean first = t.isConstant(n.input(0));
+        String x = t.runtime(n, first ? 1 : 0);
+        TensorInfo in = t.info(x);
+        Constant c = t.constant(n.input(first ? 0 : 1));
+        long axis = n.integer("axis", 0);
+        int a = in.graphAxis(axis);
+        if (a < 0) throw n.fail("concatenates along the batch axis");
+        long[] cd = c.dims();
+        if (cd.length != in.rank() || in.batched() && cd[0] != 1) {
+            throw n.fail("concatenates a constant of shape " + Arrays.toString(cd) + " with a rank-" + in.rank() + " tensor");
+        }
+        int[] dims = new int[in.rank() - (in.batched() ? 1 : 0)];
+        for (int i = 0; i < dims.length; i++) dims[i] = (int) cd[i + (in.batched() ? 1 : 0)];
+        t.emitTensor(n.name(), new io.filterviz.model.graph.ConstantConcat(a, c.floats().clone(), dims, first), List.of(x),
+                n.output(0), in.batched(), n);
     }
 
     private static String describe(long[] shape) {

@@ -16,8 +16,19 @@ final class ShapeComputationTranslator implements OnnxTranslator {
 
     @Override
     public void translate(OnnxNode n, Translation t) {
-        if (n.opType().equals("Shape")) shape(n, t);
-        else t.evaluateOnConstants(n);
+        if (n.opType().equals("Shape")) {
+            shape(n, t);
+        } else if (n.opType().equals("Gather") && !t.isConstant(n.input(0)) && t.isConstant(n.input(1))) {
+            n.allowOnly("axis");
+            TensorTranslator.gather(n, t, t.runtime(n, 0), n.integer("axis", 0), t.constant(n.input(1)));
+        } else if (n.opType().equals("Unsqueeze") && !t.isConstant(n.input(0))) {
+            n.allowOnly("axes");
+            long[] axes = t.opset() >= 13 && n.inputCount() > 1 ? t.constantInput(n, 1, "axes").longs() : n.ints("axes", null);
+            if (axes == null) throw n.fail("has no axes");
+            TensorTranslator.squeezeOrUnsqueeze(n, t, t.runtime(n, 0), axes, true);
+        } else {
+            t.evaluateOnConstants(n);
+        }
     }
 
     private static void shape(OnnxNode n, Translation t) {
@@ -25,6 +36,9 @@ final class ShapeComputationTranslator implements OnnxTranslator {
         long[] dims;
         if (t.isConstant(n.input(0))) {
             dims = t.constant(n.input(0)).dims().clone();
+        } else if (t.input().height() > 0) { // a fixed-size network: every shape is known
+            String x = t.runtime(n, 0);
+            dims = t.onnxDims(n, x);
         } else {
             String x = t.runtime(n, 0);
             TensorInfo in = t.info(x);

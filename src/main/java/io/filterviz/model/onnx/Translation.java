@@ -164,4 +164,47 @@ final class Translation {
 
     /** The shape of {@code x} at the network's fixed input size. */
     Shape fixedShape(String x) { return graph.shape(x); }
+
+    /** Probe sizes of a free-size network: two, so that what depends on the size differs between them. */
+    static final int[][] PROBES = {{224, 256}, {288, 320}};
+
+    /** The graph's shape of {@code x}: at the fixed input size, else at the first probe size. */
+    Shape probeShape(OnnxNode n, String x) { return probeShapes(n, x)[0]; }
+
+    /** The graph's shape of {@code x} at the fixed size (one), or at both probe sizes. */
+    Shape[] probeShapes(OnnxNode n, String x) {
+        try {
+            if (graph.fixedSize()) return new Shape[]{graph.shape(x)};
+            return new Shape[]{graph.shapeAt(x, PROBES[0][0], PROBES[0][1]), graph.shapeAt(x, PROBES[1][0], PROBES[1][1])};
+        } catch (io.filterviz.model.graph.ShapeException e) {
+            throw n.fail("cannot be placed: " + e.getMessage());
+        }
+    }
+
+    /** ONNX's dimensions of {@code x} (its batch of one included where it is left out), at the fixed or first probe size. */
+    long[] onnxDims(OnnxNode n, String x) {
+        Shape s = probeShape(n, x);
+        boolean batched = infos.get(x).batched();
+        long[] dims = new long[s.rank() + (batched ? 1 : 0)];
+        if (batched) dims[0] = 1;
+        for (int a = 0; a < s.rank(); a++) dims[a + (batched ? 1 : 0)] = s.dim(a);
+        return dims;
+    }
+
+    /** Adds a node whose output is a tensor of any rank; what is known of it follows from its shape. */
+    void emitTensor(String name, Op op, List<String> inputs, String output, boolean batched, OnnxNode n) {
+        graph.add(new Node(name, op, inputs, output));
+        nodeNames.add(name);
+        Shape s = probeShape(n, output);
+        boolean planar = batched && s.planar();
+        int rank = s.rank() + (batched ? 1 : 0);
+        infos.put(output, new TensorInfo(rank, planar ? s.channels() : -1, false, planar, batched));
+    }
+
+    /** A node name of the reader's own, derived from {@code n}'s and unique. */
+    String derivedName(OnnxNode n, String suffix) {
+        String name = n.name() + "/" + suffix;
+        for (int k = 2; nodeNames.contains(name); k++) name = n.name() + "/" + suffix + "_" + k;
+        return name;
+    }
 }
