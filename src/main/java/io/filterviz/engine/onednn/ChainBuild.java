@@ -160,6 +160,7 @@ final class ChainBuild {
         if (contributions == null || contributions.isEmpty()) return null;
         if (contributions.size() == 1) return contributions.get(0);
         dnnl_memory_desc_t md = contributions.get(0).md();
+        if (md.offset0() != 0 || md.format_kind() != dnnl_blocked) md = Dnnl.plain(md.data_type(), Dnnl.dims(md));
         List<Value> same = new ArrayList<>();
         for (Value v : contributions) same.add(parts.reorderIfNeeded(backward, v, md));
         float[] scales = new float[same.size()];
@@ -185,8 +186,17 @@ final class ChainBuild {
         return args;
     }
 
+    /** oneDNN's dimensions of a tensor: the batch, then the shape's (N × C × H × W for an image, N × C for a vector). */
     long[] dims(Shape s) {
-        return s.vector() ? new long[]{batch, s.channels()} : new long[]{batch, s.channels(), s.height(), s.width()};
+        long[] dims = new long[s.rank() + 1];
+        dims[0] = batch;
+        for (int a = 0; a < s.rank(); a++) dims[a + 1] = s.dim(a);
+        return dims;
+    }
+
+    /** Tensor {@code tensor} in plain (row-major) layout and type {@code type}: itself, a view, or one reorder in the forward pass. */
+    Value plain(String tensor, int type) {
+        return as(tensor, Dnnl.plain(type, dims(shapes.get(tensor))), forward);
     }
 
     /**

@@ -98,9 +98,59 @@ final class ChainParts implements AutoCloseable {
 
     dnnl_primitive_attr attr() { return attr(-1); }
 
+    /** An attribute with our own scratchpad and an element-wise post-op of these numbers (a negation: linear −1, 0). */
+    dnnl_primitive_attr attr(int postOpAlgorithm, float alpha, float beta) {
+        dnnl_primitive_attr attr = Dnnl.userScratchpad();
+        keepAlive.add(attr);
+        dnnl_post_ops ops = new dnnl_post_ops();
+        Dnnl.check(dnnl_post_ops_create(ops), "post_ops_create");
+        try {
+            Dnnl.check(dnnl_post_ops_append_eltwise(ops, 1f, postOpAlgorithm, alpha, beta), "post_ops_append_eltwise");
+            Dnnl.check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops");
+        } finally {
+            dnnl_post_ops_destroy(ops);
+        }
+        return attr;
+    }
+
+    /** An attribute whose primitive adds into its destination (a reorder's sum post-op) rather than overwriting it. */
+    dnnl_primitive_attr accumulating() {
+        dnnl_primitive_attr attr = Dnnl.userScratchpad();
+        keepAlive.add(attr);
+        dnnl_post_ops ops = new dnnl_post_ops();
+        Dnnl.check(dnnl_post_ops_create(ops), "post_ops_create");
+        try {
+            Dnnl.check(dnnl_post_ops_append_sum(ops, 1f), "post_ops_append_sum");
+            Dnnl.check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops");
+        } finally {
+            dnnl_post_ops_destroy(ops);
+        }
+        return attr;
+    }
+
+    /** An attribute that multiplies the primitive's output by {@code scale} (a reorder's, a matmul's). */
+    dnnl_primitive_attr scaled(float scale) {
+        dnnl_primitive_attr attr = Dnnl.userScratchpad();
+        keepAlive.add(attr);
+        Dnnl.check(dnnl_primitive_attr_set_output_scales(attr, 1, 0, new float[]{scale}), "primitive_attr_set_output_scales");
+        return attr;
+    }
+
     /** A primitive descriptor, kept until the chain closes. */
     dnnl_primitive_desc desc(Pointer opDesc, dnnl_primitive_attr attr, dnnl_primitive_desc hint, String what) {
         return keep(Dnnl.primitiveDesc(opDesc, attr, engine, hint, what));
+    }
+
+    /**
+     * A primitive descriptor when oneDNN has an implementation for these layouts, else null (the caller then gives
+     * it plainer ones); kept until the chain closes.
+     */
+    dnnl_primitive_desc descIfImplemented(Pointer opDesc, dnnl_primitive_attr attr, dnnl_primitive_desc hint) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        int status = dnnl_primitive_desc_create(pd, new org.bytedeco.dnnl.const_dnnl_op_desc_t(opDesc), attr, engine, hint);
+        if (status == dnnl_unimplemented) return null;
+        Dnnl.check(status, "primitive_desc_create");
+        return keep(pd);
     }
 
     /** Keeps a primitive descriptor alive until the chain closes (every one the chain creates). */
@@ -120,8 +170,21 @@ final class ChainParts implements AutoCloseable {
     }
 
     void reorder(List<Step> into, Value from, Value to) {
-        dnnl_primitive_desc pd = keep(Dnnl.reorderDesc(from.md(), to.md(), engine, attr()));
+        reorder(into, from, to, attr());
+    }
+
+    /** A reorder with an attribute of ours ({@link #scaled}, {@link #accumulating}). */
+    void reorder(List<Step> into, Value from, Value to, dnnl_primitive_attr attr) {
+        dnnl_primitive_desc pd = keep(Dnnl.reorderDesc(from.md(), to.md(), engine, attr));
         into.add(primitive(pd, DNNL_ARG_FROM, from, DNNL_ARG_TO, to));
+    }
+
+    /** A step that zeroes {@code v}'s whole buffer (what a scatter's reorders then write parts of). */
+    Step zero(Value v) {
+        return java(stream -> {
+            Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
+            Pointer.memset(v.buffer().pointer(), 0, v.buffer().bytes);
+        }, v);
     }
 
     /** Creates the primitive (from a kept descriptor), and its scratchpad argument in the chain's shared scratch buffer. */

@@ -119,7 +119,7 @@ final class Dnnl {
         return dims;
     }
 
-    /** The plain (row-major, dense) layout of {@code dims}: nc, nchw, goihw, ... */
+    /** The plain (row-major, dense) layout of {@code dims}: nc, nchw, goihw, ... up to oneDNN's 12 dimensions. */
     static dnnl_memory_desc_t plain(int dataType, long... dims) {
         int tag = switch (dims.length) {
             case 1 -> dnnl_a;
@@ -127,9 +127,67 @@ final class Dnnl {
             case 3 -> dnnl_abc;
             case 4 -> dnnl_abcd;
             case 5 -> dnnl_abcde;
-            default -> throw new IllegalArgumentException(dims.length + " dimensions");
+            case 6 -> dnnl_abcdef;
+            default -> -1;
         };
-        return md(dataType, tag, dims);
+        if (tag >= 0) return md(dataType, tag, dims);
+        if (dims.length > DNNL_MAX_NDIMS) {
+            throw new IllegalArgumentException("a tensor of " + dims.length + " dimensions (oneDNN takes " + DNNL_MAX_NDIMS + ")");
+        }
+        return strided(dataType, dims, rowMajorStrides(dims), 0);
+    }
+
+    /** Row-major strides of {@code dims}, in elements. */
+    static long[] rowMajorStrides(long[] dims) {
+        long[] strides = new long[dims.length];
+        long s = 1;
+        for (int a = dims.length - 1; a >= 0; a--) {
+            strides[a] = s;
+            s *= dims[a];
+        }
+        return strides;
+    }
+
+    /**
+     * A view of memory by explicit strides (in elements, ≥ 0: a stride of 0 repeats the values, a broadcast) from
+     * element {@code offset}: a strided slice, a broadcast source, a plain tensor of many dimensions.
+     */
+    static dnnl_memory_desc_t strided(int dataType, long[] dims, long[] strides, long offset) {
+        dnnl_memory_desc_t md = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_strides(md, dims.length, dims, dataType, strides), "memory_desc_init_by_strides");
+        md.offset0(offset);
+        return md;
+    }
+
+    /** Whether {@code md} is the plain layout of its dimensions. */
+    static boolean isPlain(dnnl_memory_desc_t md) {
+        return md.format_kind() == dnnl_blocked && same(md, plain(md.data_type(), dims(md)));
+    }
+
+    /**
+     * The same memory seen with its axes permuted: logical axis {@code a} of the result is axis {@code from[a]} of
+     * {@code md} (ONNX's Transpose order, which is the inverse of oneDNN's permute_axes argument).
+     */
+    static dnnl_memory_desc_t permuted(dnnl_memory_desc_t md, int[] from) {
+        int[] to = new int[from.length];
+        for (int a = 0; a < from.length; a++) to[from[a]] = a;
+        dnnl_memory_desc_t out = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_permute_axes(out, md, to), "memory_desc_permute_axes");
+        return out;
+    }
+
+    /** {@code md} with other dimensions over the same memory in the same logical order, or null when oneDNN cannot. */
+    static dnnl_memory_desc_t reshaped(dnnl_memory_desc_t md, long[] dims) {
+        dnnl_memory_desc_t out = new dnnl_memory_desc_t();
+        return dnnl_memory_desc_reshape(out, md, dims.length, dims) == dnnl_success ? out : null;
+    }
+
+    /**
+     * Whether the layout is strided without inner blocks (plain, a permutation of plain, a slice): what matmul
+     * takes as it is.
+     */
+    static boolean unblocked(dnnl_memory_desc_t md) {
+        return md.format_kind() == dnnl_blocked && md.format_desc_blocking().inner_nblks() == 0;
     }
 
     static boolean same(dnnl_memory_desc_t a, dnnl_memory_desc_t b) {
@@ -215,7 +273,8 @@ final class Dnnl {
         int k = kind.get();
         String name = k == dnnl_reorder ? "reorder" : k == dnnl_convolution ? "convolution" : k == dnnl_eltwise ? "eltwise"
                 : k == dnnl_pooling ? "pooling" : k == dnnl_binary ? "binary" : k == dnnl_sum ? "sum" : k == dnnl_concat ? "concat"
-                : k == dnnl_inner_product ? "inner_product" : k == dnnl_reduction ? "reduction" : "kind " + k;
+                : k == dnnl_inner_product ? "inner_product" : k == dnnl_reduction ? "reduction" : k == dnnl_matmul ? "matmul"
+                : k == dnnl_layer_normalization ? "layer_normalization" : k == dnnl_softmax ? "softmax" : "kind " + k;
         if (k == dnnl_reorder || k == dnnl_sum || k == dnnl_concat) return name;
         org.bytedeco.javacpp.IntPointer prop = new org.bytedeco.javacpp.IntPointer(1);
         if (dnnl_primitive_desc_query(pd, dnnl_query_prop_kind, 0, prop) != dnnl_success) return name;

@@ -67,6 +67,13 @@ final class ElementwiseLowering extends Lowering {
             }
             case SIGMOID -> alg = dnnl_eltwise_logistic;
             case HARD_SWISH -> alg = dnnl_eltwise_hardswish;
+            case GELU -> alg = dnnl_eltwise_gelu_erf;
+            case TANH -> alg = dnnl_eltwise_tanh;
+            case SQRT -> alg = dnnl_eltwise_sqrt;
+            case ERF -> {
+                erf(node, a);
+                return;
+            }
             default -> throw new IllegalStateException(a.kind().toString());
         }
         int algorithm = alg;
@@ -125,6 +132,39 @@ final class ElementwiseLowering extends Lowering {
                     dx.buffer().floats().asBuffer(), batch, perImage);
         }, xPlain, dyPlain, dx));
         return dx;
+    }
+
+    /**
+     * Erf, which oneDNN has no eltwise for (a GELU arrives whole as {@link Activation.Kind#GELU}: gelu_erf): a Java
+     * loop over plain f32 copies, forward and backward.
+     */
+    private void erf(Node node, Activation a) {
+        String input = node.inputs().get(0);
+        long[] d = dims(shapes.get(input));
+        dnnl_memory_desc_t plain = Dnnl.plain(dnnl_f32, d);
+        Value x = build.plain(input, dnnl_f32);
+        Value y = parts.buffer(plain);
+        forward.add(parts.java(stream -> {
+            Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
+            java.nio.FloatBuffer in = x.buffer().floats().asBuffer(), out = y.buffer().floats().asBuffer();
+            for (int i = 0, n = Math.toIntExact(Dnnl.bytes(plain) / Float.BYTES); i < n; i++) out.put(i, (float) a.apply(in.get(i)));
+        }, x, y));
+        values.put(node.output(), y);
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            Value g = parts.reorderIfNeeded(backward, dy, plain);
+            Value dx = parts.buffer(plain);
+            backward.add(parts.java(stream -> {
+                Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
+                java.nio.FloatBuffer in = x.buffer().floats().asBuffer(), gy = g.buffer().floats().asBuffer(),
+                        out = dx.buffer().floats().asBuffer();
+                for (int i = 0, n = Math.toIntExact(Dnnl.bytes(plain) / Float.BYTES); i < n; i++) {
+                    out.put(i, (float) (gy.get(i) * a.derivative(in.get(i))));
+                }
+            }, x, g, dx));
+            contribute(input, dx);
+        });
     }
 
     private Value eltwise(int alg, float alpha, float beta, Value x, String name) {

@@ -1,20 +1,8 @@
 package io.filterviz.engine.onednn;
 
 import io.filterviz.engine.onednn.ChainParts.Value;
-import io.filterviz.model.graph.Activation;
-import io.filterviz.model.graph.Add;
-import io.filterviz.model.graph.ChannelAffine;
-import io.filterviz.model.graph.Concat;
-import io.filterviz.model.graph.Conv;
-import io.filterviz.model.graph.Dense;
-import io.filterviz.model.graph.Flatten;
-import io.filterviz.model.graph.GlobalAveragePool;
 import io.filterviz.model.graph.Graph;
-import io.filterviz.model.graph.Mul;
 import io.filterviz.model.graph.Node;
-import io.filterviz.model.graph.Op;
-import io.filterviz.model.graph.Pad;
-import io.filterviz.model.graph.Pool;
 import io.filterviz.model.graph.Shape;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_stream;
@@ -85,41 +73,11 @@ final class ForwardChain implements AutoCloseable {
     }
 
     private void lower(OnednnModel model) {
-        ConvolutionLowering convolutions = new ConvolutionLowering(build);
-        ElementwiseLowering elementwise = new ElementwiseLowering(build);
-        SpatialLowering spatial = new SpatialLowering(build);
-        LayoutLowering layout = new LayoutLowering(build);
+        GraphLowering lowering = new GraphLowering(build);
         image = parts.buffer(Dnnl.md(dnnl_f32, dnnl_nchw, batch, graph.inputChannels(), height, width));
         build.values.put(graph.input(), image);
         for (Node node : graph.nodes()) {
-            Op op = node.op();
-            if (op instanceof Conv c) {
-                convolutions.convolution(node, c);
-            } else if (op instanceof ChannelAffine) {
-                convolutions.convolution(node, model.conv(node.name()));
-            } else if (op instanceof Dense d) {
-                convolutions.dense(node, d);
-            } else if (op instanceof Activation a) {
-                if (build.fusedRelus.contains(node.name())) elementwise.fusedRelu(node);
-                else elementwise.activation(node, a);
-            } else if (op instanceof Add) {
-                elementwise.add(node);
-            } else if (op instanceof Mul) {
-                elementwise.mul(node);
-            } else if (op instanceof Pool p) {
-                spatial.pool(node, p);
-            } else if (op instanceof GlobalAveragePool) {
-                Shape in = build.shapes.get(node.inputs().get(0));
-                spatial.pool(node, new Pool(Pool.Kind.AVERAGE, in.height(), in.width(), 1, 1, new int[4], false, false));
-            } else if (op instanceof Pad p) {
-                if (!build.foldedPads.containsValue(node)) spatial.pad(node, p);
-            } else if (op instanceof Concat) {
-                layout.concat(node);
-            } else if (op instanceof Flatten) {
-                layout.flatten(node);
-            } else {
-                throw new IllegalArgumentException("the oneDNN engine has no " + op.type() + " (node " + node.name() + ")");
-            }
+            lowering.lower(node);
             if (peaks && targets.contains(node.output())) readablePeaks.put(node.output(), peaksOf(node.output(), false));
         }
         List<Value> pinned = new ArrayList<>(List.of(image));
@@ -169,6 +127,10 @@ final class ForwardChain implements AutoCloseable {
         Value value = build.values.get(target);
         BlockedLayout layout = BlockedLayout.of(value.md());
         boolean readable = value.dataType() == dnnl_f32 && layout != null && !layout.blocked(2) && !layout.blocked(3);
+        if (!shape.planar()) { // tokens, channels-last planes: read plain, each unit's maximum found in Java
+            if (!last) return null;
+            return new Value[]{parts.reorderIfNeeded(build.forward, value, Dnnl.plain(dnnl_f32, build.dims(shape))), null};
+        }
         if (!readable) {
             if (!last) return null; // a plain copy at the end, as the values are final only then
             value = parts.reorderIfNeeded(build.forward, value, Dnnl.plain(dnnl_f32, build.dims(shape)));
@@ -207,6 +169,11 @@ final class ForwardChain implements AutoCloseable {
     void maxima(int target, int b, float[] into) {
         Shape s = targetShapes.get(target);
         Value max = targetMax.get(target);
+        if (!s.planar()) {
+            int[] at = new int[1];
+            for (int c = 0; c < s.channels(); c++) into[c] = locate(target, b, c, at);
+            return;
+        }
         if (max != null) {
             BlockedLayout m = maxLayout.get(target);
             long first = m.offset(b, 0, 0, 0), last = m.offset(b, s.channels() - 1, 0, 0);
@@ -250,6 +217,8 @@ final class ForwardChain implements AutoCloseable {
     /** Peaks mode: the value at (y × width + x) {@code position} of channel {@code c} of image {@code b}'s target. */
     float valueAt(int target, int b, int c, int position) {
         Shape s = targetShapes.get(target);
+        if (!s.planar()) return view(target).get((int) (b * s.size() + flatIndex(s, c, position)));
+        if (s.vector()) return targetOut.get(target).buffer().floats().get(targetLayout.get(target).offset(b, c));
         return view(target).get((int) targetLayout.get(target).offset(b, c, position / s.width(), position % s.width()));
     }
 
@@ -276,6 +245,21 @@ final class ForwardChain implements AutoCloseable {
             at[0] = 0;
             return targetOut.get(target).buffer().floats().get(layout.offset(b, c));
         }
+        if (!s.planar()) { // plain: position p is the p-th value of unit c in row order
+            java.nio.FloatBuffer values = view(target);
+            long base = b * s.size();
+            float best = Float.NEGATIVE_INFINITY;
+            int bestAt = 0;
+            for (int p = 0, n = (int) s.positions(); p < n; p++) {
+                float v = values.get((int) (base + flatIndex(s, c, p)));
+                if (v > best) {
+                    best = v;
+                    bestAt = p;
+                }
+            }
+            at[0] = bestAt;
+            return best == Float.NEGATIVE_INFINITY ? Float.NaN : best;
+        }
         java.nio.FloatBuffer values = view(target);
         long base = layout.offset(b, c, 0, 0);
         int start = (int) base;
@@ -299,9 +283,15 @@ final class ForwardChain implements AutoCloseable {
     Shape shape(int target) { return targetShapes.get(target); }
 
     /** Image {@code b}'s values of target {@code target} (C × H × W, channels first) into {@code into}. */
+    /** The row-major index of unit {@code c}'s {@code position}-th value (the other axes in row order) in a tensor of {@code s}. */
+    private static long flatIndex(Shape s, int c, long position) {
+        long inner = s.inner();
+        return (position / inner * s.channels() + c) * inner + position % inner;
+    }
+
     void read(int target, int b, float[] into) {
         Shape s = targetShapes.get(target);
-        long size = (long) s.channels() * s.height() * s.width();
+        long size = s.size();
         targetOut.get(target).buffer().floats().position(b * size).get(into, 0, (int) size);
     }
 

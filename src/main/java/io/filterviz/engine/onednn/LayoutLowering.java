@@ -1,8 +1,13 @@
 package io.filterviz.engine.onednn;
 
 import io.filterviz.engine.onednn.ChainParts.Value;
+import io.filterviz.model.graph.Concat;
+import io.filterviz.model.graph.Gather;
 import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Shape;
+import io.filterviz.model.graph.Slice;
+import io.filterviz.model.graph.Transpose;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 import java.util.ArrayList;
@@ -11,12 +16,167 @@ import java.util.List;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
- * Concatenation along channels (its gradient: each input's slice) and Flatten (a reshape of a plain buffer).
+ * Operators that move values: concatenation (its gradient: each input's slice), Flatten and Reshape (a reshape of a
+ * plain buffer, or of a layout oneDNN can reshape in place), Transpose (a permuted descriptor of the same memory: the
+ * copy, if any, is the reorder of whoever needs another layout), Slice and Gather (reorders of strided views; their
+ * gradients reorders into zeroed memory).
  */
 final class LayoutLowering extends Lowering {
     LayoutLowering(ChainBuild build) { super(build); }
 
+    /** Along any axis; images and vectors along channels in the layouts the convolutions left, other tensors plain. */
     void concat(Node node) {
+        Concat c = (Concat) node.op();
+        boolean planar = node.inputs().stream().allMatch(in -> shapes.get(in).planar());
+        if (c.axis() == 0 && planar) {
+            channelConcat(node);
+        } else {
+            plainConcat(node, c.axis() + 1);
+        }
+    }
+
+    private void plainConcat(Node node, int axis) {
+        List<String> inputs = node.inputs();
+        int type = values.get(inputs.get(0)).dataType();
+        for (String in : inputs) if (values.get(in).dataType() != type) type = dt;
+        Shape out = shapes.get(node.output());
+        List<Value> sources = new ArrayList<>();
+        for (String in : inputs) sources.add(build.plain(in, type));
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        Dnnl.check(dnnl_concat_primitive_desc_create(pd, Dnnl.plain(type, dims(out)), sources.size(), axis,
+                Dnnl.array(sources.stream().map(Value::md).toList()), parts.attr(), parts.engine()),
+                "concat_primitive_desc_create " + node.name());
+        parts.keep(pd);
+        Value y = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
+        forward.add(parts.primitive(pd, multipleSources(sources, y)));
+        values.put(node.output(), y);
+        int t = type;
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            Value whole = parts.reorderIfNeeded(backward, dy, Dnnl.plain(t, dims(out)));
+            long offset = 0;
+            for (String in : inputs) {
+                long[] d = dims(shapes.get(in));
+                long[] at = new long[d.length];
+                at[axis] = offset;
+                offset += d[axis];
+                Value slice = parts.view(whole, Dnnl.submemory(whole.md(), d, at));
+                contribute(in, parts.reorderInto(backward, slice, Dnnl.plain(t, d)));
+            }
+        });
+    }
+
+    /**
+     * The same memory with the axes permuted (ONNX's perm; the batch axis stays first): no copy here. A reader that
+     * needs a plain or blocked layout reorders from it, which is the transposition; a matmul reads it as it is.
+     */
+    void transpose(Node node, Transpose t) {
+        String input = node.inputs().get(0);
+        int rank = t.perm().length;
+        int[] from = new int[rank + 1], back = new int[rank + 1];
+        for (int a = 0; a < rank; a++) from[a + 1] = t.perm()[a] + 1;
+        for (int a = 0; a <= rank; a++) back[from[a]] = a;
+        Value x = values.get(input);
+        values.put(node.output(), parts.view(x, Dnnl.permuted(x.md(), from)));
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            contribute(input, parts.view(dy, Dnnl.permuted(dy.md(), back)));
+        });
+    }
+
+    /** The same values with other dimensions: a view when oneDNN can reshape the layout in place, else of a plain copy. */
+    void reshape(Node node) {
+        String input = node.inputs().get(0);
+        long[] in = dims(shapes.get(input)), out = dims(shapes.get(node.output()));
+        values.put(node.output(), reshaped(input, values.get(input), in, out, forward));
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy != null) contribute(input, reshaped(null, dy, out, in, backward));
+        });
+    }
+
+    private Value reshaped(String tensor, Value x, long[] from, long[] to, List<ChainParts.Step> into) {
+        dnnl_memory_desc_t md = Dnnl.reshaped(x.md(), to);
+        if (md != null) return parts.view(x, md);
+        Value plain = tensor != null ? build.plain(tensor, x.dataType())
+                : parts.reorderIfNeeded(into, x, Dnnl.plain(x.dataType(), from));
+        return parts.view(plain, Dnnl.plain(x.dataType(), to));
+    }
+
+    /** {@code x[start:end:step]} along one axis: a reorder from a strided view (one per index for a negative step). */
+    void slice(Node node, Slice s) {
+        String input = node.inputs().get(0);
+        Shape in = shapes.get(input);
+        long[] range = s.range(in.dim(s.axis()));
+        List<long[]> runs = new ArrayList<>(); // {first input index, count, first output index, step}
+        if (s.step() > 0) {
+            runs.add(new long[]{range[0], range[1], 0, s.step()});
+        } else {
+            for (long k = 0; k < range[1]; k++) runs.add(new long[]{range[0] + k * s.step(), 1, k, 1});
+        }
+        gathered(node, s.axis(), runs, false);
+    }
+
+    /** Constant indices along one axis: runs of consecutive indices, each a reorder; a scalar index drops the axis. */
+    void gather(Node node, Gather g) {
+        String input = node.inputs().get(0);
+        int size = shapes.get(input).dim(g.axis());
+        List<long[]> runs = new ArrayList<>();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        boolean repeats = false;
+        for (int i = 0; i < g.indices().length; i++) {
+            int k = g.index(i, size);
+            repeats |= !seen.add(k);
+            long[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last != null && last[0] + last[1] == k) last[1]++;
+            else runs.add(new long[]{k, 1, i, 1});
+        }
+        gathered(node, g.axis(), runs, repeats);
+    }
+
+    /**
+     * The output as parts of the input along {@code axis} (batch excluded), each run {first input index, count, first
+     * output index, step}: a reorder per run from a strided view of the plain input into the output. Backward: the
+     * gradient's runs reordered into a zeroed plain gradient of the input (adding, when indices repeat).
+     */
+    private void gathered(Node node, int axis, List<long[]> runs, boolean repeats) {
+        String input = node.inputs().get(0);
+        Shape in = shapes.get(input);
+        int t = values.get(input).dataType();
+        long[] inDims = dims(in), outDims = inDims.clone();
+        int ax = axis + 1;
+        outDims[ax] = runs.stream().mapToLong(r -> r[2] + r[1]).max().orElse(0);
+        Value x = build.plain(input, t);
+        Value y = parts.buffer(Dnnl.plain(t, outDims));
+        for (long[] run : runs) parts.reorder(forward, part(x, inDims, ax, run[0], run[1], run[3]), part(y, outDims, ax, run[2], run[1], 1));
+        Shape out = shapes.get(node.output());
+        values.put(node.output(), parts.view(y, Dnnl.plain(t, dims(out))));
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            Value g = parts.view(parts.reorderIfNeeded(backward, dy, Dnnl.plain(t, dims(out))), Dnnl.plain(t, outDims));
+            Value dx = parts.buffer(Dnnl.plain(t, inDims));
+            backward.add(parts.zero(dx));
+            for (long[] run : runs) {
+                parts.reorder(backward, part(g, outDims, ax, run[2], run[1], 1), part(dx, inDims, ax, run[0], run[1], run[3]),
+                        repeats ? parts.accumulating() : parts.attr());
+            }
+            contribute(input, dx);
+        });
+    }
+
+    /** {@code count} indices along {@code ax} of a plain tensor from {@code first}, {@code step} apart: a strided view. */
+    private Value part(Value plain, long[] dims, int ax, long first, long count, long step) {
+        long[] strides = Dnnl.rowMajorStrides(dims), d = dims.clone();
+        long offset = first * strides[ax];
+        strides[ax] *= step;
+        d[ax] = count;
+        return parts.view(plain, Dnnl.strided(plain.dataType(), d, strides, offset));
+    }
+
+    private void channelConcat(Node node) {
         List<String> inputs = node.inputs();
         int type = values.get(inputs.get(0)).dataType();
         for (String in : inputs) if (values.get(in).dataType() != type) type = dt;

@@ -87,7 +87,7 @@ public final class OnednnForward implements AutoCloseable {
         chain.run(arenas, stream, images);
         for (int t = 0; t < targets.size(); t++) {
             Shape s = chain.shape(t);
-            int n = s.channels() * s.height() * s.width();
+            int n = (int) s.size();
             if (values.length < n) values = new float[n];
             for (int b = 0; b < images.size(); b++) {
                 chain.read(t, b, values);

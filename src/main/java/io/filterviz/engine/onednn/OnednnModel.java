@@ -107,6 +107,27 @@ public final class OnednnModel implements CompiledModel {
         return reordered.computeIfAbsent(new WeightsKey(node, Dnnl.key(md)), k -> reorderWeights(node, md));
     }
 
+    /**
+     * A dense layer's weights as the right operand of a matmul (in × out, {@code md}'s dimensions), from the layer's
+     * out × in array: the Linear applied to every token. Cached apart from the inner product's (out × in) layouts,
+     * which could have the same descriptor when in = out.
+     */
+    NativeBuffer matmulWeights(String node, dnnl_memory_desc_t md) {
+        return reordered.computeIfAbsent(new WeightsKey(node + "\u0000in×out", Dnnl.key(md)), k -> {
+            long[] dims = Dnnl.dims(md);
+            return reorderFrom(node, denses.get(node).weights(), Dnnl.md(dnnl_f32, dnnl_ba, dims), md);
+        });
+    }
+
+    /**
+     * A node's constant ({@code what}: a LayerNorm's scale or shift, a ConstantBinary's values) in layout and type
+     * {@code md}, whose dimensions hold the values row-major; reordered once per JVM and layout.
+     */
+    NativeBuffer constant(String node, String what, float[] values, dnnl_memory_desc_t md) {
+        return reordered.computeIfAbsent(new WeightsKey(node + "\u0000" + what, Dnnl.key(md)),
+                k -> reorderFrom(node, values, Dnnl.plain(dnnl_f32, Dnnl.dims(md)), md));
+    }
+
     /** The node's biases, f32 (oneDNN takes f32 biases in bf16 primitives too). */
     NativeBuffer biasBuffer(String node) {
         return biasBuffers.computeIfAbsent(node, n -> {
@@ -121,7 +142,11 @@ public final class OnednnModel implements CompiledModel {
         float[] values = convs.containsKey(node) ? convs.get(node).weights() : denses.get(node).weights();
         // Our arrays are row-major in the primitive's own dimensions (OIHW, GOIHW, OI), so the plain layout of
         // those dimensions is theirs.
-        dnnl_memory_desc_t from = Dnnl.plain(dnnl_f32, Dnnl.dims(to));
+        return reorderFrom(node, values, Dnnl.plain(dnnl_f32, Dnnl.dims(to)), to);
+    }
+
+    /** {@code values}, laid out as {@code from} says (f32), reordered into new memory of layout {@code to}. */
+    private NativeBuffer reorderFrom(String node, float[] values, dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
         if (Dnnl.bytes(from) != (long) values.length * Float.BYTES) {
             throw new IllegalStateException(node + ": " + values.length + " weights for a layout of " + Dnnl.bytes(from) + " bytes");
         }

@@ -1,20 +1,9 @@
 package io.filterviz.engine.onednn;
 
 import io.filterviz.engine.onednn.ChainParts.Value;
-import io.filterviz.model.graph.Activation;
-import io.filterviz.model.graph.Add;
-import io.filterviz.model.graph.ChannelAffine;
-import io.filterviz.model.graph.Concat;
 import io.filterviz.model.graph.Conv;
-import io.filterviz.model.graph.Dense;
-import io.filterviz.model.graph.Flatten;
-import io.filterviz.model.graph.GlobalAveragePool;
 import io.filterviz.model.graph.Graph;
-import io.filterviz.model.graph.Mul;
 import io.filterviz.model.graph.Node;
-import io.filterviz.model.graph.Op;
-import io.filterviz.model.graph.Pad;
-import io.filterviz.model.graph.Pool;
 import io.filterviz.model.graph.Shape;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_stream;
@@ -49,7 +38,9 @@ final class PrimitiveChain implements AutoCloseable {
     final int height;
     /** Images per step, each ascending its own filter of the target (the minibatch of every primitive). */
     final int batch;
+    private final Shape targetShape;
     private final int targetChannels;
+    /** The values of one unit per image: a plane of the target's convolution, or the target's positions. */
     private final int targetPlane;
     private ChainBuild build;
     private Value image;
@@ -73,9 +64,10 @@ final class PrimitiveChain implements AutoCloseable {
         try {
             build = new ChainBuild(model, parts, cut, target, height, width, batch, kind);
             Shape t = build.shapes.get(target);
+            this.targetShape = t;
             this.targetChannels = t.channels();
-            this.targetPlane = t.height() * t.width();
             this.head = build.head;
+            this.targetPlane = head.oneChannel() ? t.height() * t.width() : (int) t.positions();
             build(target);
         } catch (RuntimeException | Error e) {
             close(); // free what was built before the failure
@@ -84,44 +76,13 @@ final class PrimitiveChain implements AutoCloseable {
     }
 
     private void build(String target) {
-        ConvolutionLowering convolutions = new ConvolutionLowering(build);
-        ElementwiseLowering elementwise = new ElementwiseLowering(build);
-        SpatialLowering spatial = new SpatialLowering(build);
-        LayoutLowering layout = new LayoutLowering(build);
+        GraphLowering lowering = new GraphLowering(build);
         image = parts.buffer(Dnnl.md(dnnl_f32, dnnl_nchw, batch, graph.inputChannels(), height, width));
         build.values.put(graph.input(), image);
         for (Node node : graph.nodes()) {
             if (head.oneChannel() && head.after().contains(node)) continue; // done in Java by the head
-            Op op = node.op();
-            if (head.oneChannel() && node == head.conv()) {
-                convolutions.targetConvolution(node);
-            } else if (op instanceof Conv c) {
-                convolutions.convolution(node, c);
-            } else if (op instanceof ChannelAffine) {
-                convolutions.convolution(node, model.conv(node.name()));
-            } else if (op instanceof Dense d) {
-                convolutions.dense(node, d);
-            } else if (op instanceof Activation a) {
-                if (build.fusedRelus.contains(node.name())) elementwise.fusedRelu(node);
-                else elementwise.activation(node, a);
-            } else if (op instanceof Add) {
-                elementwise.add(node);
-            } else if (op instanceof Mul) {
-                elementwise.mul(node);
-            } else if (op instanceof Pool p) {
-                spatial.pool(node, p);
-            } else if (op instanceof GlobalAveragePool) {
-                Shape in = build.shapes.get(node.inputs().get(0));
-                spatial.pool(node, new Pool(Pool.Kind.AVERAGE, in.height(), in.width(), 1, 1, new int[4], false, false));
-            } else if (op instanceof Pad p) {
-                if (!build.foldedPads.containsValue(node)) spatial.pad(node, p);
-            } else if (op instanceof Concat) {
-                layout.concat(node);
-            } else if (op instanceof Flatten) {
-                layout.flatten(node);
-            } else {
-                throw new IllegalArgumentException("the oneDNN engine has no " + op.type() + " (node " + node.name() + ")");
-            }
+            if (head.oneChannel() && node == head.conv()) lowering.convolutions.targetConvolution(node);
+            else lowering.lower(node);
         }
         if (!head.oneChannel()) {
             dnnl_memory_desc_t plain = Dnnl.plain(dnnl_f32, build.dims(build.shapes.get(target)));
@@ -171,15 +132,22 @@ final class PrimitiveChain implements AutoCloseable {
                 seedOut.position(at).put(planeSeed);
             }
         } else {
+            // The whole target, plain: image b's unit filters[b] is every value at that index of the unit axis, in
+            // runs of `inner` values (the axes after it), one run per index of the axes before it.
             Pointer.memset(seed.buffer().pointer(), 0, seed.buffer().bytes);
+            int inner = (int) targetShape.inner(), outer = n / inner;
+            long size = targetShape.size();
+            float[] run = new float[inner], runSeed = new float[inner];
+            java.util.Arrays.fill(runSeed, 1f / n);
             for (int b = 0; b < batch; b++) {
-                int at = (b * targetChannels + filters[b]) * n;
-                out.position(at).get(plane);
                 double sum = 0;
-                for (float v : plane) sum += v;
+                for (int o = 0; o < outer; o++) {
+                    long at = b * size + ((long) o * targetChannels + filters[b]) * inner;
+                    out.position(at).get(run);
+                    for (float v : run) sum += v;
+                    seedOut.position(at).put(runSeed);
+                }
                 losses[b] = (float) (sum / n);
-                java.util.Arrays.fill(planeSeed, 1f / n);
-                seedOut.position(at).put(planeSeed);
             }
         }
         ChainParts.execute(build.backward, stream);

@@ -1,12 +1,7 @@
 package io.filterviz.engine.reference;
 
-import io.filterviz.model.graph.Activation;
-import io.filterviz.model.graph.Add;
 import io.filterviz.model.graph.Binary;
-import io.filterviz.model.graph.Concat;
 import io.filterviz.model.graph.ConstantBinary;
-import io.filterviz.model.graph.Conv;
-import io.filterviz.model.graph.Dense;
 import io.filterviz.model.graph.Gather;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.LayerNorm;
@@ -18,11 +13,10 @@ import io.filterviz.model.graph.Shape;
 import io.filterviz.model.graph.Slice;
 import io.filterviz.model.graph.Softmax;
 import io.filterviz.model.graph.Transpose;
+import io.filterviz.testing.TransformerGraphs;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,92 +102,32 @@ class ReferenceTensorOpsTest {
 
     @Test
     void aVisionTransformerBlockAgreesWithFiniteDifferences() {
-        Graph g = miniVit(new SplittableRandom(7));
-        for (String target : List.of("tokens", "ln1", "scores", "attn", "mixed", "hidden", "block", "cls", "logits")) {
-            FiniteDifferences.checkAll(g, target, 2, 4, 4, H);
-        }
+        checkAll(TransformerGraphs.miniVitCase());
     }
 
     @Test
     void swinPiecesAgreeWithFiniteDifferences() {
-        SplittableRandom random = new SplittableRandom(8);
-        // channels-last plane, a roll by one row (Slice + Concat), window partition, a relative-bias Add, a mask
-        List<Node> nodes = new ArrayList<>(List.of(
-                node("conv", conv(random, 2, 3), "x", "c"),                                // 3×4×4
-                node("nhwc", new Transpose(new int[]{1, 2, 0}), "c", "p"),                  // 4×4×3
-                node("top", new Slice(0, 1, Long.MAX_VALUE, 1), "p", "top"),
-                node("bottom", new Slice(0, 0, 1, 1), "p", "bottom"),
-                new Node("roll", new Concat(2, 0), List.of("top", "bottom"), "rolled"),
-                node("win", new Reshape(new int[]{2, 2, 2, 2, 3}), "rolled", "w5"),
-                node("winT", new Transpose(new int[]{0, 2, 1, 3, 4}), "w5", "w5t"),
-                node("flat", new Reshape(new int[]{4, 4, 3}), "w5t", "windows"),          // 4 windows × 4 tokens × 3
-                node("wT", new Transpose(new int[]{0, 2, 1}), "windows", "windowsT"),
-                new Node("scores", new MatMul(), List.of("windows", "windowsT"), "scores"),
-                node("bias", new ConstantBinary(Binary.Kind.ADD, floats(random, 16, 1), new int[]{4, 4}, false), "scores", "biased"),
-                node("mask", new ConstantBinary(Binary.Kind.ADD, new float[]{0, -100, 0, 0}, new int[]{4, 1, 1}, false), "biased", "masked"),
-                node("sm", new Softmax(2), "masked", "attn"),
-                new Node("out", new MatMul(), List.of("attn", "windows"), "out"),
-                node("erf", Activation.of(Activation.Kind.ERF), "out", "erf"),
-                node("tanh", Activation.of(Activation.Kind.TANH), "erf", "tanh"),
-                node("pos", new ConstantBinary(Binary.Kind.ADD, new float[]{2}, new int[]{1}, false), "attn", "pos"),
-                node("sqrt", Activation.of(Activation.Kind.SQRT), "pos", "sqrt")));
-        Graph g = new Graph("swin", "x", 2, 0, 0, nodes);
-        assertEquals(Shape.channelsLast(4, 4, 3), g.shapes(4, 4).get("windows"));
-        for (String target : List.of("rolled", "windows", "masked", "attn", "out", "tanh", "sqrt")) {
-            FiniteDifferences.checkAll(g, target, 2, 4, 4, H);
+        TransformerGraphs.Case swin = TransformerGraphs.swinCase();
+        assertEquals(Shape.channelsLast(4, 4, 3), swin.graph().shapes(4, 4).get("windows"));
+        checkAll(swin);
+    }
+
+    /** The forms the oneDNN engine lowers apart (which operand broadcasts, constants first, units on other axes). */
+    @Test
+    void theOtherFormsAgreeWithFiniteDifferences() {
+        TransformerGraphs.Case other = TransformerGraphs.otherFormsCase();
+        var shapes = other.graph().shapes(4, 4);
+        assertEquals(Shape.channelsLast(1, 4, 4, 3), shapes.get("lift"));
+        assertEquals(Shape.tensor(new int[]{3, 16}, 0), shapes.get("units0"));
+        assertEquals(Shape.tensor(new int[]{4, 3, 4}, 1), shapes.get("mid"));
+        checkAll(other);
+    }
+
+    private static void checkAll(TransformerGraphs.Case c) {
+        for (String target : c.targets()) {
+            FiniteDifferences.checkAll(c.graph(), target, TransformerGraphs.CHANNELS, TransformerGraphs.HEIGHT,
+                    TransformerGraphs.WIDTH, H);
         }
-    }
-
-    /** Patch embedding, class token by Concat of a computed token, position embedding, attention, MLP, head. */
-    static Graph miniVit(SplittableRandom random) {
-        int c = 4, t = 5;
-        List<Node> nodes = List.of(
-                node("patch", new Conv(c, 2, 2, 2, 2, 2, new int[]{0, 0, 0, 0}, null, 1, 1, 1,
-                        floats(random, c * 2 * 4, 0.5), floats(random, c, 0.1)), "x", "patches"),                                   // 4×2×2
-                node("seq", new Reshape(new int[]{0, -1}), "patches", "seq"),                       // 4×4
-                node("tok", new Transpose(new int[]{1, 0}), "seq", "tok4"),                          // 4 tokens × 4
-                node("first", new Slice(0, 0, 1, 1), "tok4", "first"),                               // a class-token stand-in
-                new Node("cat", new Concat(2, 0), List.of("first", "tok4"), "tok5"),
-                node("posemb", new ConstantBinary(Binary.Kind.ADD, floats(random, t * c, 0.1), new int[]{t, c}, false), "tok5", "tokens"),
-                node("ln1", new LayerNorm(1e-6f, floats(random, c, 1), floats(random, c, 0.1)), "tokens", "ln1"),
-                node("qkv", dense(random, 3 * c, c), "ln1", "qkv"),                                  // 5×12
-                node("split", new Reshape(new int[]{t, 3, 2, 2}), "qkv", "qkv4"),
-                node("heads", new Transpose(new int[]{1, 2, 0, 3}), "qkv4", "qkvh"),                 // 3×2×5×2
-                node("q", new Gather(0, new int[]{0}, true), "qkvh", "q"),
-                node("k", new Gather(0, new int[]{1}, true), "qkvh", "k"),
-                node("v", new Gather(0, new int[]{2}, true), "qkvh", "v"),
-                node("kT", new Transpose(new int[]{0, 2, 1}), "k", "kT"),
-                new Node("qk", new MatMul(), List.of("q", "kT"), "qk"),
-                node("scale", new ConstantBinary(Binary.Kind.MUL, new float[]{(float) Math.sqrt(0.5)}, new int[]{1}, false), "qk", "scores"),
-                node("softmax", new Softmax(2), "scores", "attn"),
-                new Node("av", new MatMul(), List.of("attn", "v"), "av"),                          // 2×5×2
-                node("merge", new Transpose(new int[]{1, 0, 2}), "av", "av2"),
-                node("merge2", new Reshape(new int[]{t, c}), "av2", "av3"),
-                node("proj", dense(random, c, c), "av3", "mixed"),
-                new Node("res1", new Add(), List.of("mixed", "tokens"), "res1"),
-                node("ln2", new LayerNorm(1e-6f, floats(random, c, 1), floats(random, c, 0.1)), "res1", "ln2"),
-                node("fc1", dense(random, 2 * c, c), "ln2", "fc1"),
-                node("gelu", Activation.gelu(), "fc1", "hidden"),
-                node("fc2", dense(random, c, 2 * c), "hidden", "fc2"),
-                new Node("res2", new Add(), List.of("fc2", "res1"), "block"),
-                node("cls", new Gather(0, new int[]{0}, true), "block", "cls"),
-                node("head", dense(random, 3, c), "cls", "logits"));
-        return new Graph("vit", "x", 2, 0, 0, nodes);
-    }
-
-    private static Dense dense(SplittableRandom random, int out, int in) {
-        return new Dense(out, in, floats(random, out * in, 1 / Math.sqrt(in)), floats(random, out, 0.1));
-    }
-
-    private static Conv conv(SplittableRandom random, int in, int out) {
-        return new Conv(out, in, 3, 3, 1, 1, new int[]{1, 1, 1, 1}, null, 1, 1, 1, floats(random, out * in * 9, 0.3),
-                floats(random, out, 0.1));
-    }
-
-    static float[] floats(SplittableRandom random, int n, double scale) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) f[i] = (float) (scale * (random.nextDouble() * 2 - 1));
-        return f;
     }
 
     private static double[] iota(int n) {
