@@ -240,6 +240,13 @@ public record Graph(String name, String input, int inputChannels, int fixedHeigh
         return low;
     }
 
+    /** The shape of {@code tensor} at the fixed input size, else at the smallest square input; null when none fits. */
+    public Shape smallestShape(String tensor) {
+        int side = smallestInput(tensor);
+        if (side < 0) return null;
+        return upTo(tensor).shapes(fixedSize() ? fixedHeight : side, fixedSize() ? fixedWidth : side).get(tensor);
+    }
+
     public boolean fits(int height, int width) {
         try {
             shapes(height, width);

@@ -9,9 +9,13 @@ import java.util.List;
  * computes from the input's, as ShuffleNet's {@code x.view(n, g, c // g, h, w)}), and −1 (at most once) taking
  * what remains. The data keeps its
  * row-major order. The units stay on the axis that keeps both their count and everything before them; otherwise
- * they move to the last axis (a token tensor's channels).
+ * they move to the last axis (a token tensor's channels). With {@code imageWhenRegrouped}, a C × H × W output that
+ * regroups the leading axes of an input ending in the same H × W is an image, as ONNX's 4-D tensors are NCHW:
+ * ShuffleNet's channel shuffle, C × H × W to g × C/g × H × W, transposed, and back, hands its channels to a Conv.
  */
-public record Reshape(int[] spec) implements Op {
+public record Reshape(int[] spec, boolean imageWhenRegrouped) implements Op {
+    public Reshape(int[] spec) { this(spec, false); }
+
     public Reshape {
         spec = spec.clone();
         if (spec.length == 0) throw new IllegalArgumentException("Reshape to a scalar per image");
@@ -57,6 +61,10 @@ public record Reshape(int[] spec) implements Op {
         }
         long before = in.size() / in.inner() / in.channels();
         long product = 1;
+        if (imageWhenRegrouped && dims.length == 3 && in.rank() > 3
+                && in.dim(in.rank() - 2) == dims[1] && in.dim(in.rank() - 1) == dims[2]) {
+            return Shape.image(dims[0], dims[1], dims[2]);
+        }
         for (int a = 0; a < dims.length; a++) {
             if (product == before && dims[a] == in.channels()) return Shape.tensor(dims, a);
             product *= dims[a];
@@ -68,10 +76,10 @@ public record Reshape(int[] spec) implements Op {
     public boolean keepsNonNegative() { return true; }
 
     @Override
-    public boolean equals(Object o) { return o instanceof Reshape r && Arrays.equals(r.spec, spec); }
+    public boolean equals(Object o) { return o instanceof Reshape r && Arrays.equals(r.spec, spec) && r.imageWhenRegrouped == imageWhenRegrouped; }
 
     @Override
-    public int hashCode() { return Arrays.hashCode(spec); }
+    public int hashCode() { return 2 * Arrays.hashCode(spec) + (imageWhenRegrouped ? 1 : 0); }
 
     @Override
     public String toString() { return "Reshape" + Arrays.toString(spec); }

@@ -23,10 +23,6 @@ final class ArithmeticTranslator implements OnnxTranslator {
     public void translate(OnnxNode n, Translation t) {
         n.allowOnly();
         boolean firstConstant = t.isConstant(n.input(0)), secondConstant = t.isConstant(n.input(1));
-        if (firstConstant && secondConstant) {
-            t.evaluateOnConstants(n);
-            return;
-        }
         if (!firstConstant && !secondConstant) computed(n, t);
         else withConstant(n, t, firstConstant ? 1 : 0);
     }

@@ -15,6 +15,9 @@ import java.util.Arrays;
  * heap. Until then it is its dims and a view of the file's bytes.
  */
 final class Constant {
+    /** An entry of a computed shape that depends on the input size (a free-size network's Shape). */
+    static final long UNKNOWN = Long.MIN_VALUE;
+
     private final long[] dims;
     private final float[] floatValues;
     private final long[] longValues;

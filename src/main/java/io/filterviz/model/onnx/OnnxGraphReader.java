@@ -71,7 +71,8 @@ final class OnnxGraphReader {
             if (needed != null && !needed.contains(i)) continue;
             OnnxNode node = new OnnxNode(file, proto.getNode(i), name);
             try {
-                translator(node).translate(node, translation);
+                if (ConstantEvaluator.evaluates(node, translation)) ConstantEvaluator.evaluate(node, translation);
+                else translator(node, translation).translate(node, translation);
             } catch (IllegalArgumentException | IndexOutOfBoundsException | ShapeException e) {
                 throw node.fail("cannot be read: " + OneLine.of(e));
             }
@@ -86,13 +87,14 @@ final class OnnxGraphReader {
         }
     }
 
-    private static OnnxTranslator translator(OnnxNode n) {
+    private static OnnxTranslator translator(OnnxNode n, Translation t) {
         String domain = n.domain();
         if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
             throw n.fail("from operator domain '" + domain + "' is not supported; supported: ONNX's default domain with "
                     + OnnxTranslators.SUPPORTED);
         }
         OnnxTranslator translator = OnnxTranslators.forOpType(n.opType());
+        if (translator == null && ConstantEvaluator.OPS.contains(n.opType())) throw t.computedInput(n);
         if (translator == null) {
             throw n.fail("is not supported; supported operators: " + OnnxTranslators.SUPPORTED
                     + (n.opType().equals("Transpose") ? " (a Transpose at the input: export NCHW, tf2onnx --inputs-as-nchw)" : ""));

@@ -13,8 +13,5 @@ interface OnnxTranslator {
     /** How the list of supported operators names {@code opType}: the type, with the part supported when not all is. */
     default String describe(String opType) { return opType; }
 
-    /** Whether its operators are only shape computations, listed apart as evaluated on constants. */
-    default boolean shapeComputations() { return false; }
-
     void translate(OnnxNode node, Translation translation);
 }

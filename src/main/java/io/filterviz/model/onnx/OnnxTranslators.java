@@ -1,6 +1,5 @@
 package io.filterviz.model.onnx;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,7 @@ final class OnnxTranslators {
         }
     }
 
-    /** The supported operators, for messages: alphabetically, then the shape computations. */
+    /** The supported operators, for messages: alphabetically, then those evaluated only on constants. */
     static final String SUPPORTED = supported();
 
     private OnnxTranslators() {}
@@ -31,13 +30,10 @@ final class OnnxTranslators {
 
     private static String supported() {
         Map<String, String> operators = new TreeMap<>();
-        List<String> shapeComputations = new ArrayList<>();
         for (OnnxTranslator translator : ALL) {
-            for (String type : translator.opTypes()) {
-                if (translator.shapeComputations()) shapeComputations.add(translator.describe(type));
-                else operators.put(type, translator.describe(type));
-            }
+            for (String type : translator.opTypes()) operators.put(type, translator.describe(type));
         }
-        return String.join(", ", operators.values()) + ", and " + String.join(", ", shapeComputations) + " on constants";
+        List<String> onConstants = ConstantEvaluator.OPS.stream().filter(op -> !operators.containsKey(op)).sorted().toList();
+        return String.join(", ", operators.values()) + "; on constants also " + String.join(", ", onConstants);
     }
 }

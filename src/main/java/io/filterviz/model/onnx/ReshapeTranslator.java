@@ -1,6 +1,7 @@
 package io.filterviz.model.onnx;
 
 import io.filterviz.model.graph.Concat;
+import io.filterviz.model.graph.ConstantConcat;
 import io.filterviz.model.graph.Flatten;
 import io.filterviz.model.graph.Pad;
 
@@ -60,7 +61,11 @@ final class ReshapeTranslator implements OnnxTranslator {
             t.alias(n.output(0), x);
             return;
         }
-        if (!in.image() || p.length != 8) throw n.fail("pads " + Arrays.toString(p) + "; supported: an image's height and width");
+        if (!in.image()) {
+            tensorPad(n, t, x, p, value);
+            return;
+        }
+        if (p.length != 8) throw n.fail("pads " + Arrays.toString(p) + "; supported: an image's height and width");
         if (p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0) {
             throw n.fail("pads the batch or channels " + Arrays.toString(p) + "; only height and width are supported");
         }
@@ -71,10 +76,6 @@ final class ReshapeTranslator implements OnnxTranslator {
 
     private static void concat(OnnxNode n, Translation t) {
         n.allowOnly("axis");
-        if (n.inputs().stream().allMatch(t::isConstant)) {
-            t.evaluateOnConstants(n);
-            return;
-        }
         if (n.inputs().stream().anyMatch(t::isConstant)) {
             constantConcat(n, t);
             return;
@@ -122,10 +123,7 @@ final class ReshapeTranslator implements OnnxTranslator {
 
     private static void reshape(OnnxNode n, Translation t) {
         n.allowOnly("allowzero");
-        if (t.isConstant(n.input(0))) {
-            t.evaluateOnConstants(n);
-            return;
-        }
+        if (t.isConstant(n.input(0))) throw t.computedInput(n);
         String x = t.runtime(n, 0);
         TensorInfo in = t.info(x);
         long[] target = t.constantInput(n, 1, "shape").longs();
@@ -135,7 +133,7 @@ final class ReshapeTranslator implements OnnxTranslator {
         }
         boolean batchKept = target.length == 2 && (target[0] == 1 || target[0] == 0 && n.integer("allowzero", 0) == 0
                 || target[0] == -1 && target[1] > 0);
-        if (!batchKept || target[1] == ConstantOps.UNKNOWN || target[1] == 0 || target[1] < -1) {
+        if (!batchKept || target[1] == Constant.UNKNOWN || target[1] == 0 || target[1] < -1) {
             throw n.fail("reshapes to " + describe(target) + "; only a flatten to [1, -1] (or [1, K]) is supported");
         }
         if (target[1] > 0 && in.channels() >= 0 && (in.rank() == 2 || in.global()) && target[1] != in.channels()) {
@@ -151,10 +149,7 @@ final class ReshapeTranslator implements OnnxTranslator {
     /** Squeezing H and W of a C×1×1 tensor (tf2onnx after a global pool) is a flatten. */
     private static void squeeze(OnnxNode n, Translation t) {
         n.allowOnly("axes");
-        if (t.isConstant(n.input(0))) {
-            t.evaluateOnConstants(n);
-            return;
-        }
+        if (t.isConstant(n.input(0))) throw t.computedInput(n);
         String x = t.runtime(n, 0);
         TensorInfo in = t.info(x);
         long[] axes = t.opset() >= 13 && n.inputCount() > 1 ? t.constantInput(n, 1, "axes").longs() : n.ints("axes", null);
@@ -175,7 +170,35 @@ final class ReshapeTranslator implements OnnxTranslator {
     /** Whether a Reshape makes an image or vector a vector (the batch kept first): today's flatten. */
     private static boolean isFlatten(long[] target, TensorInfo in) {
         if (!in.planar() || target.length != 2) return false;
-        return target[0] == 1 || target[0] == 0 || target[0] == ConstantOps.UNKNOWN || target[0] == -1 && target[1] > 0;
+        return target[0] == 1 || target[0] == 0 || target[0] == Constant.UNKNOWN || target[0] == -1 && target[1] > 0;
+    }
+
+    /**
+     * Pads on any axis but the batch of a tensor of any rank (Swin pads its channels-last planes to whole windows),
+     * as the padding values concatenated before and after: the sizes must be fixed.
+     */
+    private static void tensorPad(OnnxNode n, Translation t, String x, long[] p, float value) {
+        TensorInfo in = t.info(x);
+        if (p.length != 2 * in.rank()) throw n.fail("has " + p.length + " pads for a rank-" + in.rank() + " tensor");
+        if (Arrays.stream(p).anyMatch(v -> v < 0)) throw n.fail("has negative pads " + Arrays.toString(p) + " (a crop); not supported");
+        if (t.probeShapes(n, x).length != 1) throw n.fail("pads a tensor of a free-size network; export the model at a fixed size");
+        List<int[]> sides = new ArrayList<>(); // {ONNX axis, 0 before or 1 after, amount}
+        for (int end = 0; end < 2; end++) {
+            for (int a = 0; a < in.rank(); a++) if (p[a + end * in.rank()] > 0) sides.add(new int[]{a, end, (int) p[a + end * in.rank()]});
+        }
+        String current = x;
+        for (int i = 0; i < sides.size(); i++) {
+            int axis = in.graphAxis(sides.get(i)[0]);
+            if (axis < 0) throw n.fail("pads the batch axis " + Arrays.toString(p));
+            int[] dims = t.probeShape(n, current).dims();
+            dims[axis] = sides.get(i)[2];
+            float[] values = new float[Math.toIntExact(Arrays.stream(dims).asLongStream().reduce(1, (u, v) -> u * v))];
+            Arrays.fill(values, value);
+            String out = i == sides.size() - 1 ? n.output(0) : n.output(0) + "/pad" + i;
+            t.emitTensor(i == 0 ? n.name() : t.derivedName(n, "pad" + i),
+                    new ConstantConcat(axis, values, dims, sides.get(i)[1] == 0), List.of(current), out, in.batched(), n);
+            current = out;
+        }
     }
 
     /** Concatenation on any axis of tensors of any rank, all computed. */
@@ -203,12 +226,12 @@ final class ReshapeTranslator implements OnnxTranslator {
         }
         int[] dims = new int[in.rank() - (in.batched() ? 1 : 0)];
         for (int i = 0; i < dims.length; i++) dims[i] = (int) cd[i + (in.batched() ? 1 : 0)];
-        t.emitTensor(n.name(), new io.filterviz.model.graph.ConstantConcat(a, c.floats().clone(), dims, first), List.of(x),
+        t.emitTensor(n.name(), new ConstantConcat(a, c.floats().clone(), dims, first), List.of(x),
                 n.output(0), in.batched(), n);
     }
 
     private static String describe(long[] shape) {
-        return Arrays.stream(shape).mapToObj(v -> v == ConstantOps.UNKNOWN ? "?" : Long.toString(v))
+        return Arrays.stream(shape).mapToObj(v -> v == Constant.UNKNOWN ? "?" : Long.toString(v))
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 }

@@ -4,15 +4,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Shape, whose output is a constant (with {@link ConstantOps#UNKNOWN} where a size depends on the input), and
- * Gather, Unsqueeze and Cast, evaluated on constants: as exporters write {@code x.view(x.size(0), -1)}.
+ * Shape, whose output is a constant (with {@link Constant#UNKNOWN} where a size depends on the input), and
+ * Gather with constant indices and Unsqueeze of a computed tensor (on constants, {@link ConstantEvaluator} evaluates them).
  */
 final class ShapeComputationTranslator implements OnnxTranslator {
     @Override
-    public List<String> opTypes() { return List.of("Shape", "Gather", "Unsqueeze", "Cast"); }
-
-    @Override
-    public boolean shapeComputations() { return true; }
+    public List<String> opTypes() { return List.of("Shape", "Gather", "Unsqueeze"); }
 
     @Override
     public void translate(OnnxNode n, Translation t) {
@@ -27,7 +24,7 @@ final class ShapeComputationTranslator implements OnnxTranslator {
             if (axes == null) throw n.fail("has no axes");
             TensorTranslator.squeezeOrUnsqueeze(n, t, t.runtime(n, 0), axes, true);
         } else {
-            t.evaluateOnConstants(n);
+            throw t.computedInput(n);
         }
     }
 
@@ -44,7 +41,7 @@ final class ShapeComputationTranslator implements OnnxTranslator {
             TensorInfo in = t.info(x);
             OnnxLoader.Input input = t.input();
             dims = new long[in.rank()];
-            Arrays.fill(dims, ConstantOps.UNKNOWN);
+            Arrays.fill(dims, Constant.UNKNOWN);
             dims[0] = 1;
             if (in.channels() >= 0) dims[1] = in.channels();
             if (in.rank() == 4 && in.global()) dims[2] = dims[3] = 1;

@@ -185,7 +185,7 @@ final class TensorTranslator implements OnnxTranslator {
         }
         long[] spec = target.clone();
         boolean batchOut = spec.length > 0 && (spec[0] == 1 || unknown(spec[0]) && in.batched()
-                || spec[0] == 0 && !allowZero && inDims[0] == 1 || spec[0] == -1 && in.batched() && restIsFull(spec, inDims));
+                || spec[0] == 0 && !allowZero && inDims[0] == 1 || spec[0] == -1 && in.batched() && restIsFull(spec, inDims, probes[0]));
         int nextFree = 0;
         int[] graphSpec = new int[spec.length - (batchOut ? 1 : 0)];
         for (int i = batchOut ? 1 : 0; i < spec.length; i++) {
@@ -217,7 +217,7 @@ final class TensorTranslator implements OnnxTranslator {
                 if (graphSpec[i] < -1) graphSpec[i] = Reshape.inputAxis(-2 - graphSpec[i] + 1);
             }
         }
-        t.emitTensor(n.name(), new Reshape(graphSpec), List.of(source), n.output(0), batchOut, n);
+        t.emitTensor(n.name(), new Reshape(graphSpec, batchOut), List.of(source), n.output(0), batchOut, n);
     }
 
     /** ONNX Unsqueeze or Squeeze of a computed tensor as a Reshape. */
@@ -320,16 +320,20 @@ final class TensorTranslator implements OnnxTranslator {
         int next = 0;
         for (int i = 0; i < marked.length && next < freeSizes.size(); i++) {
             if (marked[i] == freeSizes.get(next)) {
-                marked[i] = ConstantOps.UNKNOWN;
+                marked[i] = Constant.UNKNOWN;
                 next++;
             }
         }
         return marked;
     }
 
-    private static boolean restIsFull(long[] spec, long[] inDims) {
-        return Arrays.stream(spec).skip(1).allMatch(v -> v > 0 || unknown(v));
+    /** Whether the entries after a leading −1 hold the whole input but its batch, so that the −1 is the batch of one. */
+    private static boolean restIsFull(long[] spec, long[] inDims, Shape input) {
+        if (!Arrays.stream(spec).skip(1).allMatch(v -> v > 0 || unknown(v))) return false;
+        if (Arrays.stream(spec).skip(1).anyMatch(TensorTranslator::unknown)) return true;
+        // Swin's attention mask: [1, windows, heads, N, N] to [-1, heads, N, N] makes the windows the first axis
+        return Arrays.stream(spec).skip(1).reduce(1, (a, b) -> a * b) == input.size();
     }
 
-    static boolean unknown(long v) { return v == ConstantOps.UNKNOWN; }
+    static boolean unknown(long v) { return v == Constant.UNKNOWN; }
 }

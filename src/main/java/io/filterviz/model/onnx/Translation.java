@@ -2,6 +2,7 @@ package io.filterviz.model.onnx;
 
 import io.filterviz.model.graph.GraphBuilder;
 import io.filterviz.model.graph.Node;
+import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.graph.Op;
 import io.filterviz.model.graph.Shape;
 import onnx.Onnx.GraphProto;
@@ -93,14 +94,10 @@ final class Translation {
         return c.floats()[0];
     }
 
-    /** The node's output evaluated now ({@link ConstantOps}); every input must be a constant. */
-    void evaluateOnConstants(OnnxNode n) {
-        for (String in : n.inputs()) {
-            if (!in.isEmpty() && !constants.containsKey(in)) {
-                throw n.fail("on the computed tensor " + in + " is not supported; it is evaluated only on constants (shape computations)");
-            }
-        }
-        constants.put(n.output(0), ConstantOps.evaluate(n, constants, opset));
+    /** The refusal of an operator, or form of one, evaluated only on constants ({@link ConstantEvaluator}). */
+    ModelException computedInput(OnnxNode n) {
+        String in = n.inputs().stream().filter(i -> !i.isEmpty() && !constants.containsKey(i)).findFirst().orElse("?");
+        return n.fail("on the computed tensor " + in + " is not supported; it is evaluated only on constants (shape computations)");
     }
 
     // ---- computed tensors ----
