@@ -42,12 +42,10 @@ final class LayerSelection {
     }
 
     static TargetLayer describe(Graph graph, String tensor) {
-        int side = graph.smallestInput(tensor);
-        if (side < 0) {
+        Shape shape = graph.smallestShape(tensor);
+        if (shape == null) {
             throw new BadInputException("--layer " + tensor + " cannot be computed for any input size up to 4096 px");
         }
-        Shape shape = graph.upTo(tensor).shapes(graph.fixedSize() ? graph.fixedHeight() : side,
-                graph.fixedSize() ? graph.fixedWidth() : side).get(tensor);
         return new TargetLayer(tensor, shape.channels(), shape.vector(), graph.nonNegative(tensor));
     }
 

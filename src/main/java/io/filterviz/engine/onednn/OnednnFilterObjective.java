@@ -3,6 +3,7 @@ package io.filterviz.engine.onednn;
 import io.filterviz.engine.FilterObjective;
 import io.filterviz.engine.lucid.LucidObjective;
 import io.filterviz.model.graph.Graph;
+import io.filterviz.model.graph.Shape;
 import org.bytedeco.dnnl.dnnl_stream;
 
 import java.util.Collections;
@@ -35,12 +36,12 @@ final class OnednnFilterObjective implements FilterObjective, LucidObjective {
 
     /** @param cut the graph up to {@code target} */
     OnednnFilterObjective(OnednnModel model, Graph cut, String target, int threads) {
-        int size = cut.smallestInput(target);
-        if (size < 0) throw new IllegalArgumentException(target + " has no output for any input size up to 4096 px");
+        Shape shape = cut.smallestShape(target);
+        if (shape == null) throw new IllegalArgumentException(target + " has no output for any input size up to 4096 px");
         this.model = model;
         this.cut = cut;
         this.target = target;
-        this.filters = cut.shapes(size, size).get(target).channels();
+        this.filters = shape.channels();
         this.threads = threads;
         this.stream = Dnnl.stream(model.engine());
     }

@@ -17,8 +17,8 @@ public final class ReferenceObjective implements FilterObjective, LucidObjective
         Graph cut = graph.upTo(target);
         this.reference = new ReferenceGraph(cut);
         this.target = target;
-        int size = cut.smallestInput(target);
-        this.filters = size > 0 ? cut.shapes(size, size).get(target).channels() : 0;
+        io.filterviz.model.graph.Shape shape = cut.smallestShape(target);
+        this.filters = shape != null ? shape.channels() : 0;
     }
 
     @Override

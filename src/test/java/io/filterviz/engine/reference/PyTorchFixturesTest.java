@@ -29,6 +29,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * weights, which moves mobilenet_v2's deep losses by 2e−6 (the JSON records the file-vs-module difference that
  * PyTorch measured, {@code onnx_graph_check}). Our error against the file is what the tolerance bounds, so the
  * allowance is 1e−6 (loss) and 1e−5 (gradient) plus that recorded difference.
+ * <p>
+ * The loss is a mean, and where its terms cancel (a residual stream's channel: terms near 0.4, their mean 0.006) an
+ * error of float32's size in each term, such as the preprocessing folded into the first layer's float weights,
+ * is large against the mean. So the loss's allowance is relative to the larger of the mean and the mean of the
+ * terms' magnitudes: the scale at which the terms were computed.
  */
 class PyTorchFixturesTest {
     private static final double LOSS_TOLERANCE = 1e-6;
@@ -70,7 +75,8 @@ class PyTorchFixturesTest {
                 .lossAndGradient(c.get("tensor").asText(), c.get("channel").asInt(), image, height, width);
 
         double expectedLoss = c.get("loss").asDouble();
-        double lossError = Math.abs(result.loss() - expectedLoss) / Math.abs(expectedLoss);
+        double scale = Math.max(Math.abs(expectedLoss), meanMagnitude(graph, c.get("tensor").asText(), c.get("channel").asInt(), image, height, width));
+        double lossError = Math.abs(result.loss() - expectedLoss) / scale;
         float[] expected = floats(folder.resolve(c.get("gradient").asText()));
         assertEquals(expected.length, result.gradient().length);
         double diff = 0, norm = 0;
@@ -79,14 +85,28 @@ class PyTorchFixturesTest {
             norm += (double) expected[i] * expected[i];
         }
         double gradientError = Math.sqrt(diff / norm);
-        System.out.printf("fixture %s %s[%d]: loss %.9g vs PyTorch %.9g (rel %.2e; file vs module %.1e), gradient rel L2 %.2e%n",
+        System.out.printf("fixture %s %s[%d]: loss %.9g vs PyTorch %.9g (error/scale %.2e, scale %.3g; file vs module %.1e), gradient rel L2 %.2e%n",
                 doc.get("onnx").asText(), c.get("tensor").asText(), c.get("channel").asInt(), result.loss(), expectedLoss,
-                lossError, c.get("onnx_graph_check").get("loss_rel_diff").asDouble(), gradientError);
+                lossError, scale, c.get("onnx_graph_check").get("loss_rel_diff").asDouble(), gradientError);
         JsonNode fileVsModule = c.get("onnx_graph_check");
         double lossAllowance = LOSS_TOLERANCE + fileVsModule.get("loss_rel_diff").asDouble();
         double gradientAllowance = GRADIENT_TOLERANCE + fileVsModule.get("gradient_rel_l2_diff").asDouble();
-        assertTrue(lossError < lossAllowance, "loss " + result.loss() + " vs PyTorch " + expectedLoss + ": rel " + lossError + " > " + lossAllowance);
+        assertTrue(lossError < lossAllowance, "loss " + result.loss() + " vs PyTorch " + expectedLoss + ": error/scale " + lossError + " > " + lossAllowance);
         assertTrue(gradientError < gradientAllowance, "gradient relative L2 error " + gradientError + " > " + gradientAllowance);
+    }
+
+    /** The mean of |x| over the terms of the unit's mean (the unit's entries of the target tensor). */
+    static double meanMagnitude(Graph graph, String tensor, int unit, double[] image, int height, int width) {
+        double[] values = new ReferenceGraph(graph.upTo(tensor)).forward(image, height, width).get(tensor);
+        io.filterviz.model.graph.Shape shape = graph.upTo(tensor).shapes(height, width).get(tensor);
+        double sum = 0;
+        long count = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (shape.unitOf(i) != unit) continue;
+            sum += Math.abs(values[i]);
+            count++;
+        }
+        return sum / count;
     }
 
     /** The JSON's formula, 128 + 40·sin(0.1·(x+1)·(c+1))·cos(0.07·(y+2)), in double, rounded to float as stored. */
