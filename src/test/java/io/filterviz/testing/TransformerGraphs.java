@@ -5,6 +5,7 @@ import io.filterviz.model.graph.Add;
 import io.filterviz.model.graph.Binary;
 import io.filterviz.model.graph.Concat;
 import io.filterviz.model.graph.ConstantBinary;
+import io.filterviz.model.graph.ConstantConcat;
 import io.filterviz.model.graph.Conv;
 import io.filterviz.model.graph.Dense;
 import io.filterviz.model.graph.Gather;
@@ -19,13 +20,15 @@ import io.filterviz.model.graph.Slice;
 import io.filterviz.model.graph.Softmax;
 import io.filterviz.model.graph.Transpose;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Small graphs of a transformer's operators, all taking a 2-channel 4 × 4 image (their only size, as a ViT's is): a mini ViT block, Swin's pieces, and
+ * Small graphs of a transformer's operators, all taking a 2-channel 4 × 4 image (their only size, as a ViT's is): a mini ViT block (its class
+ * token a computed token, or a constant as a real ViT's), Swin's pieces, and
  * the rest of the tensor operators in the forms the engines must get right (broadcasts of either operand, constants
- * on either side, repeated and reversed indices, softmax along a middle axis, units on a middle axis). The reference
+ * on either side, a constant concatenated after a tensor on a middle axis, repeated and reversed indices, softmax along a middle axis, units on a middle axis). The reference
  * checks them against finite differences (ReferenceTensorOpsTest), the oneDNN engine against the reference
  * (OnednnTensorOpsTest).
  */
@@ -38,15 +41,27 @@ public final class TransformerGraphs {
     public record Case(String name, Graph graph, List<String> targets) {}
 
     /** Patch embedding, class token by Concat of a computed token, position embedding, attention, MLP, head. */
-    public static Graph miniVit(SplittableRandom random) {
+    public static Graph miniVit(SplittableRandom random) { return new Graph("vit", "x", CHANNELS, HEIGHT, WIDTH, vit(random, false)); }
+
+    /** The same block with a ViT's own class token: a constant concatenated before the patch tokens (ConstantConcat). */
+    public static Graph miniVitClassToken(SplittableRandom random) {
+        return new Graph("vit-cls", "x", CHANNELS, HEIGHT, WIDTH, vit(random, true));
+    }
+
+    private static List<Node> vit(SplittableRandom random, boolean classToken) {
         int c = 4, t = 5;
-        List<Node> nodes = List.of(
+        List<Node> nodes = new ArrayList<>(List.of(
                 node("patch", new Conv(c, 2, 2, 2, 2, 2, new int[]{0, 0, 0, 0}, null, 1, 1, 1,
                         floats(random, c * 2 * 4, 0.5), floats(random, c, 0.1)), "x", "patches"),                                   // 4×2×2
                 node("seq", new Reshape(new int[]{0, -1}), "patches", "seq"),                       // 4×4
-                node("tok", new Transpose(new int[]{1, 0}), "seq", "tok4"),                          // 4 tokens × 4
-                node("first", new Slice(0, 0, 1, 1), "tok4", "first"),                               // a class-token stand-in
-                new Node("cat", new Concat(2, 0), List.of("first", "tok4"), "tok5"),
+                node("tok", new Transpose(new int[]{1, 0}), "seq", "tok4")));                        // 4 tokens × 4
+        if (classToken) {
+            nodes.add(node("cls_token", new ConstantConcat(0, floats(random, c, 1), new int[]{1, c}, true), "tok4", "tok5"));
+        } else {
+            nodes.add(node("first", new Slice(0, 0, 1, 1), "tok4", "first"));                      // a class-token stand-in
+            nodes.add(new Node("cat", new Concat(2, 0), List.of("first", "tok4"), "tok5"));
+        }
+        nodes.addAll(List.of(
                 node("posemb", new ConstantBinary(Binary.Kind.ADD, floats(random, t * c, 0.1), new int[]{t, c}, false), "tok5", "tokens"),
                 node("ln1", new LayerNorm(1e-6f, floats(random, c, 1), floats(random, c, 0.1)), "tokens", "ln1"),
                 node("qkv", dense(random, 3 * c, c), "ln1", "qkv"),                                  // 5×12
@@ -70,13 +85,18 @@ public final class TransformerGraphs {
                 node("fc2", dense(random, c, 2 * c), "hidden", "fc2"),
                 new Node("res2", new Add(), List.of("fc2", "res1"), "block"),
                 node("cls", new Gather(0, new int[]{0}, true), "block", "cls"),
-                node("head", dense(random, 3, c), "cls", "logits"));
-        return new Graph("vit", "x", CHANNELS, HEIGHT, WIDTH, nodes);
+                node("head", dense(random, 3, c), "cls", "logits")));
+        return nodes;
     }
 
     public static Case miniVitCase() {
         return new Case("vit", miniVit(new SplittableRandom(7)),
                 List.of("tokens", "ln1", "scores", "attn", "mixed", "hidden", "block", "cls", "logits"));
+    }
+
+    public static Case miniVitClassTokenCase() {
+        return new Case("vit-cls", miniVitClassToken(new SplittableRandom(7)),
+                List.of("tok5", "tokens", "attn", "mixed", "block", "cls", "logits"));
     }
 
     /** A channels-last plane, a roll by one row (Slice + Concat), window partition, a relative-bias Add, a mask, Erf, Tanh, Sqrt. */
@@ -158,17 +178,18 @@ public final class TransformerGraphs {
                 node("fc", dense(random, 5, 3), "ln", "fc"),                                                  // 4×4×5
                 node("gelu", Activation.gelu(), "fc", "gelu"),
                 node("units0", new Reshape(new int[]{0, -1}), "c", "units0"),                                 // 3×16, units on axis 0
-                node("mid", new Transpose(new int[]{1, 0, 2}), "c", "mid"));                                  // 4×3×4, units on axis 1
+                node("mid", new Transpose(new int[]{1, 0, 2}), "c", "mid"),                                   // 4×3×4, units on axis 1
+                node("tail", new ConstantConcat(1, floats(random, 24, 1), new int[]{4, 2, 3}, false), "gated", "tail")); // 4×6×3
         return new Graph("other-forms", "x", CHANNELS, HEIGHT, WIDTH, nodes);
     }
 
     public static Case otherFormsCase() {
         return new Case("other-forms", otherForms(new SplittableRandom(9)),
                 List.of("negd", "std", "norm", "recip", "half", "flip", "less", "over", "lift", "gated", "outer", "picked",
-                        "rev", "odd", "side", "th", "mmr", "mmr2", "mml", "mix2", "erf", "ln", "gelu", "units0", "mid"));
+                        "rev", "odd", "side", "th", "mmr", "mmr2", "mml", "mix2", "erf", "ln", "gelu", "units0", "mid", "tail"));
     }
 
-    public static List<Case> cases() { return List.of(miniVitCase(), swinCase(), otherFormsCase()); }
+    public static List<Case> cases() { return List.of(miniVitCase(), miniVitClassTokenCase(), swinCase(), otherFormsCase()); }
 
     private static Dense dense(SplittableRandom random, int out, int in) {
         return new Dense(out, in, floats(random, out * in, 1 / Math.sqrt(in)), floats(random, out, 0.1));

@@ -6,6 +6,7 @@ import io.filterviz.model.graph.Binary;
 import io.filterviz.model.graph.ChannelAffine;
 import io.filterviz.model.graph.Concat;
 import io.filterviz.model.graph.ConstantBinary;
+import io.filterviz.model.graph.ConstantConcat;
 import io.filterviz.model.graph.Conv;
 import io.filterviz.model.graph.Dense;
 import io.filterviz.model.graph.Flatten;
@@ -76,6 +77,8 @@ final class GraphLowering {
             if (!build.foldedPads.containsValue(node)) spatial.pad(node, p);
         } else if (op instanceof Concat) {
             layout.concat(node);
+        } else if (op instanceof ConstantConcat cc) {
+            layout.constantConcat(node, cc);
         } else if (op instanceof Flatten) {
             layout.flatten(node);
         } else if (op instanceof Transpose t) {

@@ -2,6 +2,7 @@ package io.filterviz.engine.onednn;
 
 import io.filterviz.engine.onednn.ChainParts.Value;
 import io.filterviz.model.graph.Concat;
+import io.filterviz.model.graph.ConstantConcat;
 import io.filterviz.model.graph.Gather;
 import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Shape;
@@ -16,7 +17,8 @@ import java.util.List;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
- * Operators that move values: concatenation (its gradient: each input's slice), Flatten and Reshape (a reshape of a
+ * Operators that move values: concatenation (its gradient: each input's slice), of a tensor and a constant (a ViT's
+ * class token: the constant gets no gradient), Flatten and Reshape (a reshape of a
  * plain buffer, or of a layout oneDNN can reshape in place), Transpose (a permuted descriptor of the same memory: the
  * copy, if any, is the reorder of whoever needs another layout), Slice and Gather (reorders of strided views; their
  * gradients reorders into zeroed memory).
@@ -64,6 +66,38 @@ final class LayoutLowering extends Lowering {
                 Value slice = parts.view(whole, Dnnl.submemory(whole.md(), d, at));
                 contribute(in, parts.reorderInto(backward, slice, Dnnl.plain(t, d)));
             }
+        });
+    }
+
+    /**
+     * A computed tensor and a constant along one axis (a ViT's class token): the input reordered into its part of a
+     * plain output, the constant (f32, one for every image: a view of stride 0 along the batch) into the other, in
+     * the input's type. Backward: the input's part of the gradient, a reorder of a strided view; the constant gets
+     * none.
+     */
+    void constantConcat(Node node, ConstantConcat cc) {
+        String input = node.inputs().get(0);
+        Shape in = shapes.get(input), out = shapes.get(node.output());
+        int t = values.get(input).dataType();
+        int ax = cc.axis() + 1;
+        long[] inDims = dims(in), outDims = dims(out), cDims = dims(cc.constantShape(in));
+        long cLength = cDims[ax], xAt = cc.constantFirst() ? cLength : 0, cAt = cc.constantFirst() ? 0 : inDims[ax];
+        Value x = build.plain(input, t);
+        Value y = parts.buffer(Dnnl.plain(t, outDims));
+        long[] one = cDims.clone();
+        one[0] = 1;
+        dnnl_memory_desc_t cMd = Dnnl.plain(dnnl_f32, one);
+        Value k = parts.shared(cMd, model.constant(node.name(), "values", cc.values(), cMd).pointer());
+        long[] everyImage = Dnnl.rowMajorStrides(one);
+        everyImage[0] = 0;
+        parts.reorder(forward, parts.view(k, Dnnl.strided(dnnl_f32, cDims, everyImage, 0)), part(y, outDims, ax, cAt, cLength, 1));
+        parts.reorder(forward, x, part(y, outDims, ax, xAt, inDims[ax], 1));
+        values.put(node.output(), y);
+        backwardBuilders.add(() -> {
+            Value dy = gradientOf(node.output());
+            if (dy == null) return;
+            Value g = parts.reorderIfNeeded(backward, dy, Dnnl.plain(t, outDims));
+            contribute(input, parts.reorderInto(backward, part(g, outDims, ax, xAt, inDims[ax], 1), Dnnl.plain(t, inDims)));
         });
     }
 

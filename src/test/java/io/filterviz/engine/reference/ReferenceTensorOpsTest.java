@@ -105,6 +105,14 @@ class ReferenceTensorOpsTest {
         checkAll(TransformerGraphs.miniVitCase());
     }
 
+    /** A ViT's class token, a constant before the patch tokens: its gradient is the patch tokens' part of the output's. */
+    @Test
+    void aVisionTransformerBlockWithAConstantClassTokenAgreesWithFiniteDifferences() {
+        TransformerGraphs.Case vit = TransformerGraphs.miniVitClassTokenCase();
+        assertEquals(Shape.channelsLast(5, 4), vit.graph().shapes(4, 4).get("tok5"));
+        checkAll(vit);
+    }
+
     @Test
     void swinPiecesAgreeWithFiniteDifferences() {
         TransformerGraphs.Case swin = TransformerGraphs.swinCase();
@@ -120,6 +128,7 @@ class ReferenceTensorOpsTest {
         assertEquals(Shape.channelsLast(1, 4, 4, 3), shapes.get("lift"));
         assertEquals(Shape.tensor(new int[]{3, 16}, 0), shapes.get("units0"));
         assertEquals(Shape.tensor(new int[]{4, 3, 4}, 1), shapes.get("mid"));
+        assertEquals(Shape.channelsLast(4, 6, 3), shapes.get("tail"));
         checkAll(other);
     }
 
