@@ -1,12 +1,15 @@
 package io.filterviz.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.filterviz.image.Png;
 import io.filterviz.image.RgbImage;
 import io.filterviz.model.RandomWeights;
 import io.filterviz.testing.Await;
 import io.filterviz.testing.KerasH5Fixture;
+import io.filterviz.testing.Prerequisite;
 import io.filterviz.testing.ResultsCsv;
 import io.filterviz.testing.TestFiles;
+import io.filterviz.testing.TorchExport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -176,7 +179,7 @@ class ClusterIT {
     /**
      * The other fixtures (issue 15: every ONNX fixture and the trained Fashion-MNIST model through the standalone
      * cluster): an inner tensor and the class logits of each, two filters each, at small sizes; the fixed-size
-     * Fashion-MNIST model at its own 28×28.
+     * Fashion-MNIST model at its own 28×28, and the fixed-size ViT and Swin at theirs.
      */
     @Test
     void everyOtherModelFixtureRunsOnTheCluster() throws Exception {
@@ -190,6 +193,16 @@ class ClusterIT {
         runs.put("densenet121", List.of("--preprocess", "torch", "--layer",
                 "/features/denseblock2/Concat_output_0,logits", "--output-dim", "48", "--upscaling-steps", "1",
                 "--epochs", "2"));
+        // torchvision's transformers and their kin, at reduced width (issue 27): tokens, channels-last planes, shuffles
+        runs.put("vit", List.of("--preprocess", "torch", "--layer",
+                "/encoder/layers/encoder_layer_1/mlp/mlp.1/Mul_1_output_0,logits", "--upscaling-steps", "1", "--epochs", "2"));
+        runs.put("swin", List.of("--preprocess", "torch", "--layer",
+                "/features/features.3/features.3.1/mlp/mlp.1/Mul_1_output_0,logits", "--upscaling-steps", "1", "--epochs", "2"));
+        runs.put("convnext", List.of("--preprocess", "torch", "--layer",
+                "/features/features.3/features.3.1/block/block.4/Mul_1_output_0,logits", "--output-dim", "48",
+                "--upscaling-steps", "1", "--epochs", "2"));
+        runs.put("shufflenet_v2", List.of("--preprocess", "torch", "--layer", "/stage3/stage3.1/Reshape_1_output_0,logits",
+                "--output-dim", "48", "--upscaling-steps", "1", "--epochs", "2"));
         for (Map.Entry<String, List<String>> run : runs.entrySet()) {
             String name = run.getKey();
             Path model = WORK.resolve(name + ".onnx");
@@ -209,6 +222,35 @@ class ClusterIT {
                 }
             }
             assertTrue(Files.readString(out.resolve("run.json")).contains("\"model\" : \"" + model + ", md5 "), name);
+        }
+    }
+
+    /**
+     * Issue 27: torchvision's ViT-B/16 and ConvNeXt-T at full size (random init, exported by
+     * scripts/export_torchvision_zoo.py with Debian's PyTorch, 330 and 110 MB) on the cluster: two units of each one's
+     * middle layer (zoo.json: ViT's block 6 MLP hidden units, 197 tokens × 3072; ConvNeXt's stage 3 output), at the
+     * ViT's fixed 224 and ConvNeXt at 64 px, one size and two steps.
+     */
+    @Test
+    void fullSizeVitAndConvNextRunOnTheCluster() throws Exception {
+        Prerequisite.require(TorchExport.available(), TorchExport.NEEDS);
+        Path zoo = WORK.resolve("zoo");
+        JsonNode families = TorchExport.zoo(PROJECT, zoo, WORK.resolve("zoo-export.log"), "vit_b_16", "convnext_tiny");
+        for (String name : List.of("vit_b_16", "convnext_tiny")) {
+            JsonNode family = families.get(name);
+            String layer = family.get("middle").get("tensor").asText();
+            Path out = WORK.resolve(name + "-on-cluster");
+            List<String> args = new ArrayList<>(List.of("--model", zoo.resolve(name + ".onnx").toString(), "--preprocess",
+                    "torch", "--layer", layer, "--filter-range", "0:2", "--upscaling-steps", "1", "--epochs", "2",
+                    "--master", cluster.masterUrl(), "--out", out.toString()));
+            if (!family.get("fixed_size").asBoolean()) args.addAll(List.of("--output-dim", "64"));
+            String log = finish(submit(cluster.environment(), args, name + ".log"), name + ".log");
+            assertTrue(log.contains("2 filters processed: "), name + ": " + log);
+            List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+            for (int f = 0; f < 2; f++) {
+                String row = layer + "," + f + ",";
+                assertTrue(csv.stream().anyMatch(l -> l.startsWith(row)), name + ": " + row + " in " + csv);
+            }
         }
     }
 
