@@ -189,6 +189,52 @@ public final class TransformerGraphs {
                         "rev", "odd", "side", "th", "mmr", "mmr2", "mml", "mix2", "erf", "ln", "gelu", "units0", "mid", "tail"));
     }
 
+    /**
+     * A ViT encoder at any size, built as the mini ViT is (random weights): a {@code patch} × {@code patch} patch
+     * embedding of an RGB {@code image} × {@code image} picture, a constant class token before the patch tokens, a
+     * position embedding, then {@code blocks} pre-LayerNorm blocks (fused qkv Linear, {@code heads} heads, GELU MLP of
+     * {@code mlp}). Tensors: "tokens", then "block0", "block1", ... ViT-B/16: 224, 16, 768, 12, 3072.
+     */
+    public static Graph vitEncoder(SplittableRandom random, int image, int patch, int c, int heads, int mlp, int blocks) {
+        int side = image / patch, t = side * side + 1, hd = c / heads;
+        List<Node> nodes = new ArrayList<>(List.of(
+                node("patch", new Conv(c, 3, patch, patch, patch, patch, new int[]{0, 0, 0, 0}, null, 1, 1, 1,
+                        floats(random, c * 3 * patch * patch, 1 / Math.sqrt(3.0 * patch * patch)), floats(random, c, 0.1)), "x", "patches"),
+                node("seq", new Reshape(new int[]{0, -1}), "patches", "seq"),
+                node("tok", new Transpose(new int[]{1, 0}), "seq", "patchTokens"),
+                node("cls_token", new ConstantConcat(0, floats(random, c, 1), new int[]{1, c}, true), "patchTokens", "tok"),
+                node("posemb", new ConstantBinary(Binary.Kind.ADD, floats(random, t * c, 0.1), new int[]{t, c}, false), "tok", "tokens")));
+        String x = "tokens";
+        for (int b = 0; b < blocks; b++) {
+            String p = "b" + b + "_";
+            nodes.addAll(List.of(
+                    node(p + "ln1", new LayerNorm(1e-6f, floats(random, c, 1), floats(random, c, 0.1)), x, p + "ln1"),
+                    node(p + "qkv", dense(random, 3 * c, c), p + "ln1", p + "qkv"),
+                    node(p + "split", new Reshape(new int[]{t, 3, heads, hd}), p + "qkv", p + "qkv4"),
+                    node(p + "heads", new Transpose(new int[]{1, 2, 0, 3}), p + "qkv4", p + "qkvh"),
+                    node(p + "q", new Gather(0, new int[]{0}, true), p + "qkvh", p + "q"),
+                    node(p + "k", new Gather(0, new int[]{1}, true), p + "qkvh", p + "k"),
+                    node(p + "v", new Gather(0, new int[]{2}, true), p + "qkvh", p + "v"),
+                    node(p + "kT", new Transpose(new int[]{0, 2, 1}), p + "k", p + "kT"),
+                    new Node(p + "qk", new MatMul(), List.of(p + "q", p + "kT"), p + "qk"),
+                    node(p + "scale", new ConstantBinary(Binary.Kind.MUL, new float[]{(float) (1 / Math.sqrt(hd))}, new int[]{1}, false),
+                            p + "qk", p + "scores"),
+                    node(p + "softmax", new Softmax(2), p + "scores", p + "attn"),
+                    new Node(p + "av", new MatMul(), List.of(p + "attn", p + "v"), p + "av"),
+                    node(p + "merge", new Transpose(new int[]{1, 0, 2}), p + "av", p + "av2"),
+                    node(p + "merge2", new Reshape(new int[]{t, c}), p + "av2", p + "av3"),
+                    node(p + "proj", dense(random, c, c), p + "av3", p + "mixed"),
+                    new Node(p + "res1", new Add(), List.of(p + "mixed", x), p + "res1"),
+                    node(p + "ln2", new LayerNorm(1e-6f, floats(random, c, 1), floats(random, c, 0.1)), p + "res1", p + "ln2"),
+                    node(p + "fc1", dense(random, mlp, c), p + "ln2", p + "fc1"),
+                    node(p + "gelu", Activation.gelu(), p + "fc1", p + "hidden"),
+                    node(p + "fc2", dense(random, c, mlp), p + "hidden", p + "fc2"),
+                    new Node(p + "res2", new Add(), List.of(p + "fc2", p + "res1"), "block" + b)));
+            x = "block" + b;
+        }
+        return new Graph("vit-encoder", "x", 3, image, image, nodes);
+    }
+
     public static List<Case> cases() { return List.of(miniVitCase(), miniVitClassTokenCase(), swinCase(), otherFormsCase()); }
 
     private static Dense dense(SplittableRandom random, int out, int in) {

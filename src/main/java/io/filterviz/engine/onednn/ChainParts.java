@@ -211,15 +211,26 @@ final class ChainParts implements AutoCloseable {
         }
         dnnl_primitive p = Dnnl.primitive(pd);
         Step step = new PrimitiveStep(p, n, Dnnl.args(kinds, memories), List.copyOf(uses),
-                PROFILE == null ? null : implementations.get(implementations.size() - 1) + " " + Dnnl.kindOf(pd));
+                PROFILE == null ? null : labelled(implementations.get(implementations.size() - 1) + " " + Dnnl.kindOf(pd)));
         steps.add(step);
         return step;
     }
 
     /** A step done in Java between primitives, touching {@code values}. */
     Step java(java.util.function.Consumer<dnnl_stream> action, Value... values) {
-        return new JavaStep(action, java.util.Arrays.stream(values).map(Value::buffer).toList());
+        return new JavaStep(action, java.util.Arrays.stream(values).map(Value::buffer).toList(),
+                PROFILE == null ? null : labelled("java step"));
     }
+
+    /**
+     * What the steps built from now on are part of ("ln1 forward", "qkv backward"), for a profile by node
+     * (FILTERVIZ_PROFILE=nodes); set by the lowering.
+     */
+    void label(String what) { label = what; }
+
+    private String label = "";
+
+    private String labelled(String what) { return PROFILE_BY_NODE ? label + " | " + what : what; }
 
     /**
      * Gives every buffer its arena slot, once the chain is built: buffers whose uses (from the first step that
@@ -318,9 +329,18 @@ final class ChainParts implements AutoCloseable {
         List<Buffer> buffers();
     }
 
-    private record JavaStep(java.util.function.Consumer<dnnl_stream> action, List<Buffer> buffers) implements Step {
+    private record JavaStep(java.util.function.Consumer<dnnl_stream> action, List<Buffer> buffers, String name) implements Step {
         @Override
-        public void run(dnnl_stream stream) { action.accept(stream); }
+        public void run(dnnl_stream stream) {
+            if (PROFILE == null) {
+                action.accept(stream);
+                return;
+            }
+            Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
+            long t = System.nanoTime();
+            action.accept(stream);
+            PROFILE.merge(name, (System.nanoTime() - t) / 1e6, Double::sum);
+        }
     }
 
     private record PrimitiveStep(dnnl_primitive primitive, int nargs, dnnl_exec_arg_t args, List<Buffer> buffers,
@@ -340,10 +360,13 @@ final class ChainParts implements AutoCloseable {
 
     /**
      * With the environment variable FILTERVIZ_PROFILE set, the milliseconds spent per implementation and primitive
-     * kind (each primitive waited for): where a step's time goes. Null otherwise.
+     * kind (each primitive waited for; Java steps too): where a step's time goes. Null otherwise.
      */
     static final java.util.Map<String, Double> PROFILE = System.getenv("FILTERVIZ_PROFILE") != null
             ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+
+    /** FILTERVIZ_PROFILE=nodes: the profile's keys also name the node and pass each step was built for. */
+    static final boolean PROFILE_BY_NODE = "nodes".equals(System.getenv("FILTERVIZ_PROFILE"));
 
     static final class Buffer {
         final dnnl_memory memory;

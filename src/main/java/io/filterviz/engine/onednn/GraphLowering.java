@@ -51,6 +51,20 @@ final class GraphLowering {
 
     /** Adds the node's forward steps and registers its backward ones. */
     void lower(Node node) {
+        build.parts.label(node.name() + " forward");
+        int before = build.backwardBuilders.size();
+        lowerNode(node);
+        for (int i = before; i < build.backwardBuilders.size(); i++) {
+            Runnable builder = build.backwardBuilders.get(i);
+            build.backwardBuilders.set(i, () -> {
+                build.parts.label(node.name() + " backward");
+                builder.run();
+            });
+        }
+        build.parts.label("");
+    }
+
+    private void lowerNode(Node node) {
         Op op = node.op();
         Shape in = build.shapes.get(node.inputs().get(0));
         boolean image = in.isImage();

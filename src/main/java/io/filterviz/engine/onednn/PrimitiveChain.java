@@ -84,6 +84,7 @@ final class PrimitiveChain implements AutoCloseable {
             if (head.oneChannel() && node == head.conv()) lowering.convolutions.targetConvolution(node);
             else lowering.lower(node);
         }
+        parts.label("target");
         if (!head.oneChannel()) {
             dnnl_memory_desc_t plain = Dnnl.plain(dnnl_f32, build.dims(build.shapes.get(target)));
             build.targetOut = parts.reorderIfNeeded(build.forward, build.values.get(target), plain);
@@ -91,6 +92,7 @@ final class PrimitiveChain implements AutoCloseable {
             build.contribute(target, build.seed);
         }
         build.buildBackward();
+        parts.label("image gradient");
         Value g = build.gradientOf(graph.input());
         if (g == null) throw new IllegalStateException("no gradient reaches the input of " + graph.name());
         gradient = parts.reorderIfNeeded(build.backward, g, image.md());
