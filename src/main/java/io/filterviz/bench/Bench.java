@@ -137,6 +137,7 @@ public final class Bench implements Callable<Integer> {
                             median / batch, gflop, gflop / (median / 1000));
                 }
             }
+            if (System.getenv("FILTERVIZ_PROFILE") != null) io.filterviz.engine.onednn.OnednnBackend.printProfile(System.err);
             if (lucid > 0 && tasks == 1) lucid(path, graph.inputChannels(), layer, what);
             if (lucid > 0 && tasks > 1) lucidTasks(model, graph.inputChannels(), layer, what);
             if (schedule) {
@@ -280,8 +281,11 @@ public final class Bench implements Callable<Integer> {
             if (node.op() instanceof Conv c) {
                 flops += 2.0 * out.height() * out.width() * c.outChannels() * (c.inChannels() / c.group())
                         * c.kernelHeight() * c.kernelWidth();
-            } else if (node.op() instanceof Dense d) {
-                flops += 2.0 * d.outUnits() * d.inUnits();
+            } else if (node.op() instanceof Dense d) { // once per token or position on a tensor
+                flops += 2.0 * (out.size() / d.outUnits()) * d.outUnits() * d.inUnits();
+            } else if (node.op() instanceof io.filterviz.model.graph.MatMul) {
+                Shape a = shapes.get(node.inputs().get(0));
+                flops += 2.0 * out.size() * a.dim(a.rank() - 1);
             }
         }
         return flops;
