@@ -149,6 +149,11 @@ class ConstantEvaluatorTest {
     void powHasTheTypeOfItsBase() {
         assertFloats(eval("Pow", List.of(scalar(4f), scalar(-0.5f))), SCALAR, 0.5f);
         assertInts(eval("Pow", List.of(vector(2, 3), vector(3, 2))), dims(2), 8, 9);
+        // ONNX Pow: Z has the type of X; an integer base with a float exponent gives integers (std::pow, truncated)
+        assertInts(eval("Pow", List.of(vector(4, 2), scalar(0.5f))), dims(2), 2, 1);
+        // so that a Div after it stays an integer division: (3 ^ 1.0) / 2 = 1
+        Constant cube = eval("Pow", List.of(scalar(3), scalar(1f)));
+        assertInts(eval("Div", List.of(cube, scalar(2))), SCALAR, 1);
     }
 
     @Test
