@@ -286,6 +286,10 @@ class ConstantEvaluatorTest {
         assertInts(eval("Slice", List.of(ten, vector(8), vector(1), vector(0), vector(-3))), dims(3), 8, 5, 2);
         // the whole axis backwards: start -1 is 9, an end below -dim clamps to -1 (before the first)
         assertInts(eval("Slice", List.of(ten, vector(-1), vector(-100), vector(0), vector(-1))), dims(10), 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+        // INT64_MIN + 1 as that end (torch's x[::-1]; a file's INT64_MIN reads as it, aFilesInt64MinIsASliceBound...)
+        assertInts(eval("Slice", List.of(ten, vector(-1), vector(MIN + 1), vector(0), vector(-4))), dims(3), 9, 5, 1);
+        // it stays a bound after a node that carries it (-2^63 as a double), not the unknown entry INT64_MIN
+        assertInts(eval("Unsqueeze", List.of(scalar(MIN + 1), vector(0))), dims(1), MIN + 1);
         // a start past the end with a negative step clamps to dim - 1: 9, 7
         assertInts(eval("Slice", List.of(ten, vector(100), vector(5), vector(0), vector(-2))), dims(2), 9, 7);
         // positive steps: bounds clamp to [0, dim]
@@ -457,6 +461,35 @@ class ConstantEvaluatorTest {
     }
 
     @Test
+    void aFilesInt64MinIsASliceBoundNotAnUnknownSize() {
+        // ends INT64_MIN as an initializer, then as a Constant node's value_ints: both reverse the whole constant
+        OnnxFile file = new OnnxFile(17, "input", 1, 3, 4, 4)
+                .longs("data", dims(4), 1, 2, 3, 4).longs("starts", dims(1), -1).longs("ends", dims(1), MIN)
+                .longs("axes", dims(1), 0).longs("steps", dims(1), -1)
+                .node("Slice", "/rev", List.of("data", "starts", "ends", "axes", "steps"), "rev")
+                .node("Constant", "/end", List.of(), "end", OnnxFile.ints("value_ints", MIN))
+                .node("Slice", "/rev2", List.of("data", "starts", "end", "axes", "steps"), "rev2")
+                .node("Relu", "relu", "input", "r").output("r");
+        Map<String, Constant> constants = constantsOf(file);
+        assertInts(constants.get("ends"), dims(1), MIN + 1);
+        assertInts(constants.get("rev"), dims(4), 4, 3, 2, 1);
+        assertInts(constants.get("rev2"), dims(4), 4, 3, 2, 1);
+    }
+
+    /** The constants of a file the reader read. */
+    private static Map<String, Constant> constantsOf(OnnxFile file) {
+        onnx.Onnx.ModelProto model;
+        try {
+            model = onnx.Onnx.ModelProto.parseFrom(file.bytes());
+        } catch (org.nd4j.shade.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+        OnnxGraphReader reader = new OnnxGraphReader("test.onnx", 17, model.getGraph(), null, true, null);
+        reader.read("test", OnnxLoader.input("test.onnx", model.getGraph()));
+        return reader.constants();
+    }
+
+    @Test
     void aReadFileEvaluatesAChainOfConstantNodes() {
         // Shape of a fixed-size input -> Gather -> Mul -> Unsqueeze -> Concat: the reader's constants hold each step
         OnnxFile file = new OnnxFile(17, "input", 1, 3, 6, 8)
@@ -467,17 +500,10 @@ class ConstantEvaluatorTest {
                 .node("Unsqueeze", "/u", List.of("hh", "zero"), "u")
                 .node("Concat", "/c", List.of("u", "minus"), "c", integer("axis", 0))
                 .node("Relu", "relu", "input", "r").output("r");
-        onnx.Onnx.ModelProto model;
-        try {
-            model = onnx.Onnx.ModelProto.parseFrom(file.bytes());
-        } catch (org.nd4j.shade.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
-        OnnxGraphReader reader = new OnnxGraphReader("test.onnx", 17, model.getGraph(), null, true, null);
-        reader.read("test", OnnxLoader.input("test.onnx", model.getGraph()));
-        assertInts(reader.constants().get("s"), dims(4), 1, 3, 6, 8);
-        assertInts(reader.constants().get("h"), SCALAR, 6);
-        assertInts(reader.constants().get("hh"), SCALAR, 12);
-        assertInts(reader.constants().get("c"), dims(2), 12, -1);
+        Map<String, Constant> constants = constantsOf(file);
+        assertInts(constants.get("s"), dims(4), 1, 3, 6, 8);
+        assertInts(constants.get("h"), SCALAR, 6);
+        assertInts(constants.get("hh"), SCALAR, 12);
+        assertInts(constants.get("c"), dims(2), 12, -1);
     }
 }
