@@ -474,6 +474,12 @@ class ConstantEvaluatorTest {
         assertInts(constants.get("ends"), dims(1), MIN + 1);
         assertInts(constants.get("rev"), dims(4), 4, 3, 2, 1);
         assertInts(constants.get("rev2"), dims(4), 4, 3, 2, 1);
+        // the same end on a computed tensor: its channels reversed, not refused as a size-dependent bound
+        io.filterviz.model.graph.Graph g = OnnxLoader.load("test.onnx", new OnnxFile(17, "input", 1, 3, 2, 2)
+                .longs("starts", dims(1), -1).longs("ends", dims(1), MIN).longs("axes", dims(1), 1).longs("steps", dims(1), -1)
+                .node("Relu", "relu", "input", "r")
+                .node("Slice", "/flip", List.of("r", "starts", "ends", "axes", "steps"), "flipped").output("flipped").bytes());
+        assertEquals(io.filterviz.model.graph.Shape.image(3, 2, 2), g.shapes(2, 2).get("flipped"));
     }
 
     /** The constants of a file the reader read. */
