@@ -410,6 +410,18 @@ class ConstantEvaluatorTest {
     }
 
     @Test
+    void castToHalfPrecisionsRoundsToTheirValues() {
+        // float16: 10 mantissa bits. 0.1 = 1.6 * 2^-4, 0.6 * 1024 = 614.4 -> 614: (1 + 614/1024) / 16; 2049 and 2051 sit
+        // halfway between halves 2 apart and go to the even one; 65504 is the largest, 65520 (halfway to 65536) infinite;
+        // below 2^-14 the step is 2^-24: 3e-8 is past half of it
+        assertFloats(eval("Cast", floats(dims(8), 0.1f, -0.1f, 2049, 2051, 65519, 65520, 3e-8f, 1e-8f), to(TensorProto.DataType.FLOAT16)),
+                dims(8), 0.0999755859375f, -0.0999755859375f, 2048, 2052, 65504, Float.POSITIVE_INFINITY, 0x1p-24f, 0);
+        // bfloat16: 7 mantissa bits. 0.1f is 0x3DCCCCCD: 0x3DCC rounds up to 0x3DCD = (1 + 77/128) / 16; 257 and 259 halfway
+        assertFloats(eval("Cast", floats(dims(4), 0.1f, 257, 259, -1.5f), to(TensorProto.DataType.BFLOAT16)),
+                dims(4), 0.10009765625f, 256, 260, -1.5f);
+    }
+
+    @Test
     void entriesThatDependOnTheInputSizeStayUnknownThroughArithmetic() {
         Constant shape = vector(1, 3, Constant.UNKNOWN, Constant.UNKNOWN);
         assertInts(eval("Gather", List.of(shape, scalar(1)), integer("axis", 0)), SCALAR, 3);
