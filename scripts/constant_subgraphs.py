@@ -16,7 +16,8 @@ value. An output whose dims differ between the sizes is left out.
 
 Each file src/test/resources/models/<stem>.constants.json lists, in graph order, each constant node's outputs
 (Constant nodes left out: they only copy their attribute) with its node, op, dims, whether it is floating-point, and
-its values in row-major order. Outputs of more than MAX_VALUES values are left out, to keep the files small.
+its values in row-major order. Outputs of more than MAX_VALUES values are left out, to keep the files small (their
+names are listed under left_out, so that the test knows them for constants all the same).
 
 Usage (deterministic: rewrites byte-identical files):
     /usr/bin/python3 scripts/constant_subgraphs.py [--models-dir DIR] [stem ...]
@@ -82,15 +83,17 @@ def record(stem, models_dir):
             image = json.load(f)['image']
         sizes = [(image['height'], image['width'])] + EXTRA_SIZES
     runs = [evaluate_at(model, h, w) for h, w in sizes]
-    outputs, skipped_large, skipped_size = [], 0, 0
+    outputs, skipped_large, skipped_size, left_out = [], 0, 0, []
     for index, node, name in constant_outputs(model):
         values = [run[name] for run in runs]
         shape = list(values[0].shape)
         if any(list(v.shape) != shape for v in values[1:]):
             skipped_size += 1
+            left_out.append(name)
             continue
         if values[0].numel() > MAX_VALUES:
             skipped_large += 1
+            left_out.append(name)
             continue
         floating = torch.is_floating_point(values[0])
         flat = [v.reshape(-1).tolist() for v in values]
@@ -102,7 +105,8 @@ def record(stem, models_dir):
                         'dims': shape, 'floating': floating, 'values': written})
     doc = {'onnx': stem + '.onnx', 'script': 'scripts/constant_subgraphs.py',
            'sizes': [list(s) for s in sizes], 'fixed_size': fixed,
-           'left_out': {'more_than_%d_values' % MAX_VALUES: skipped_large, 'dims_depend_on_size': skipped_size},
+           'left_out': {'more_than_%d_values' % MAX_VALUES: skipped_large, 'dims_depend_on_size': skipped_size,
+                        'outputs': left_out},
            'outputs': outputs}
     out = os.path.join(models_dir, stem + '.constants.json')
     with open(out, 'w') as f:
