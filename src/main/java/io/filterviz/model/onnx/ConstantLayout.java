@@ -62,9 +62,10 @@ final class ConstantLayout {
         long given = n.integer("axis", 1);
         long axis = given < 0 ? given + a.rank() : given;
         if (axis < 0 || axis > a.rank()) throw n.fail("flattens from axis " + given + " of a rank-" + a.rank() + " constant");
-        long outer = 1;
+        long outer = 1, inner = 1;
         for (int i = 0; i < axis; i++) outer *= a.dims()[i];
-        return withDims(a, new long[]{outer, a.size() / Math.max(outer, 1)});
+        for (int i = (int) axis; i < a.rank(); i++) inner *= a.dims()[i]; // not size / outer: an empty tensor keeps both
+        return withDims(a, new long[]{outer, inner});
     }
 
     private static long[] axes(OnnxNode n, List<NdValues> in, int opset) {

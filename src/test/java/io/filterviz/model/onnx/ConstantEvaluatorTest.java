@@ -230,6 +230,10 @@ class ConstantEvaluatorTest {
         assertArrayEquals(dims(6, 4), eval("Flatten", a, integer("axis", -1)).dims());
         assertArrayEquals(dims(1, 24), eval("Flatten", a, integer("axis", 0)).dims());
         assertArrayEquals(dims(2, 12), eval("Flatten", a).dims());
+        // an empty tensor keeps both products: [0,3,4] from axis 1 is [0, 3*4], from axis 3 (its rank) [0, 1]
+        Constant empty = ints(dims(0, 3, 4));
+        assertInts(eval("Flatten", empty), dims(0, 12));
+        assertInts(eval("Flatten", empty, integer("axis", 3)), dims(0, 1));
     }
 
     @Test
