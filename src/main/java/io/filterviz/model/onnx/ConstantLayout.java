@@ -273,7 +273,7 @@ final class ConstantLayout {
         long slice = 1;
         for (int d = k; d < data.rank(); d++) slice *= data.dims()[d];
         long[] strides = data.strides();
-        int tuples = idx.length / Math.max(k, 1);
+        int tuples = (int) NdValues.count(Arrays.copyOf(indices.dims(), indices.rank() - 1)); // also for tuples of length 0
         if ((long) tuples * slice != updates.size()) throw n.fail("has " + updates.size() + " updates for " + tuples + " slices of " + slice);
         double[] out = data.values().clone();
         for (int t = 0; t < tuples; t++) {

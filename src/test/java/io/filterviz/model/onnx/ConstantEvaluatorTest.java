@@ -360,6 +360,8 @@ class ConstantEvaluatorTest {
         assertInts(eval("ScatterND", List.of(data, ints(dims(1, 2), -1, 0), vector(9))), dims(3, 2), 1, 2, 3, 4, 9, 6);
         assertFloats(eval("ScatterND", List.of(floats(dims(2, 2), 0, 0, 0, 0), ints(dims(1, 1), 1), floats(dims(1, 2), 7, 8))),
                 dims(2, 2), 0, 0, 7, 8);
+        // index tuples of length 0 (indices [1,0]): the one tuple's slice is the whole data, updates of shape [1] + [2]
+        assertInts(eval("ScatterND", List.of(vector(1, 2), ints(dims(1, 0)), ints(dims(1, 2), 9, 8))), dims(2), 9, 8);
     }
 
     @Test
