@@ -110,7 +110,7 @@ def record(stem, models_dir):
            'outputs': outputs}
     out = os.path.join(models_dir, stem + '.constants.json')
     with open(out, 'w') as f:
-        json.dump(doc, f, separators=(',', ':'))
+        json.dump(doc, f, separators=(',', ':'), allow_nan=False)
         f.write('\n')
     unknown = sum(v is None for o in outputs for v in o['values'])
     print(f'{out}: {len(outputs)} outputs ({unknown} entries depend on the size), '

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filterviz.model.graph.ModelException;
 import onnx.Onnx.ModelProto;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * by {@code scripts/constant_subgraphs.py} (onnx_torch_eval's semantics, floats in float64). Integers must agree
  * exactly, floats within float32 rounding; an entry the script found to depend on a free-size network's input size
  * (null) must be unknown here ({@link Constant#UNKNOWN}), and every other entry known. No other node's output may be a
- * constant of the reader's.
+ * constant of the reader's. The same for {@code constants/random.onnx} ({@code scripts/random_constant_graphs.py}):
+ * each operator on random ranks, dims, values and attributes.
  */
 class ConstantSubgraphsTest {
     private static final Path MODELS = Path.of("src/test/resources/models");
@@ -33,11 +35,21 @@ class ConstantSubgraphsTest {
     @ParameterizedTest
     @ValueSource(strings = {"vit", "swin", "shufflenet_v2"})
     void everyConstantNodeAgreesWithTorch(String stem) throws IOException {
-        JsonNode doc = new ObjectMapper().readTree(MODELS.resolve(stem + ".constants.json").toFile());
+        agreesWithTorch(MODELS, stem);
+    }
+
+    /** scripts/random_constant_graphs.py: each operator on random ranks, dims, values and attributes. */
+    @Test
+    void randomConstantGraphsAgreeWithTorch() throws IOException {
+        agreesWithTorch(Path.of("src/test/resources/constants"), "random");
+    }
+
+    private static void agreesWithTorch(Path folder, String stem) throws IOException {
+        JsonNode doc = new ObjectMapper().readTree(folder.resolve(stem + ".constants.json").toFile());
         JsonNode outputs = doc.get("outputs");
         assertTrue(outputs.size() > 10, "the oracle holds constant outputs of " + stem);
         String[] readError = new String[1];
-        Map<String, Constant> constants = readConstants(stem, readError);
+        Map<String, Constant> constants = readConstants(folder, stem, readError);
 
         List<String> wrong = new ArrayList<>();
         int compared = 0, unknowns = 0;
@@ -82,7 +94,7 @@ class ConstantSubgraphsTest {
         java.util.Set<String> oracle = new java.util.HashSet<>();
         for (JsonNode o : outputs) oracle.add(o.get("output").asText());
         for (JsonNode name : doc.get("left_out").get("outputs")) oracle.add(name.asText());
-        for (onnx.Onnx.NodeProto node : graph(stem).getNodeList()) {
+        for (onnx.Onnx.NodeProto node : graph(folder, stem).getNodeList()) {
             if (node.getOpType().equals("Constant")) continue;
             for (String out : node.getOutputList()) {
                 if (constants.containsKey(out) && !oracle.contains(out)) {
@@ -102,9 +114,9 @@ class ConstantSubgraphsTest {
      * The file read as OnnxLoader reads it, keeping its constants. Where reading fails, the constants computed before
      * the failure, and its message in {@code error[0]}: a wrong constant often stops the read further on.
      */
-    private static Map<String, Constant> readConstants(String stem, String[] error) throws IOException {
+    private static Map<String, Constant> readConstants(Path folder, String stem, String[] error) throws IOException {
         String name = stem + ".onnx";
-        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(MODELS.resolve(name)));
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(folder.resolve(name)));
         int opset = model.getOpsetImportList().stream().filter(s -> s.getDomain().isEmpty() || s.getDomain().equals("ai.onnx"))
                 .mapToInt(s -> (int) s.getVersion()).findFirst().orElse(1);
         OnnxGraphReader reader = new OnnxGraphReader(name, opset, model.getGraph(), null, true, null);
@@ -116,8 +128,8 @@ class ConstantSubgraphsTest {
         return reader.constants();
     }
 
-    private static onnx.Onnx.GraphProto graph(String stem) throws IOException {
-        return ModelProto.parseFrom(Files.readAllBytes(MODELS.resolve(stem + ".onnx"))).getGraph();
+    private static onnx.Onnx.GraphProto graph(Path folder, String stem) throws IOException {
+        return ModelProto.parseFrom(Files.readAllBytes(folder.resolve(stem + ".onnx"))).getGraph();
     }
 
     private static long[] longs(JsonNode array) {
