@@ -15,8 +15,18 @@ import java.util.Arrays;
  * heap. Until then it is its dims and a view of the file's bytes.
  */
 final class Constant {
-    /** An entry of a computed shape that depends on the input size (a free-size network's Shape). */
+    /**
+     * An entry of a computed shape that depends on the input size (a free-size network's Shape). A file's own
+     * INT64_MIN reads as {@link #fromFile INT64_MIN + 1}, so that it is never taken for this.
+     */
     static final long UNKNOWN = Long.MIN_VALUE;
+
+    /**
+     * An int64 the file holds: INT64_MIN (what exporters write as the end of a reversed Slice, "before the first")
+     * becomes INT64_MIN + 1, which every use treats alike (a Slice bound clamps; no size or index is that large),
+     * because INT64_MIN is {@link #UNKNOWN} here.
+     */
+    static long fromFile(long v) { return v == UNKNOWN ? UNKNOWN + 1 : v; }
 
     private final long[] dims;
     private final float[] floatValues;
@@ -176,6 +186,7 @@ final class Constant {
                 long[] v = new long[n];
                 if (fromRaw) raw.asLongBuffer().get(v);
                 else for (int i = 0; i < n; i++) v[i] = t.getInt64Data(i);
+                for (int i = 0; i < n; i++) v[i] = fromFile(v[i]);
                 return new Constant(dims, null, v);
             }
             case INT32, INT16, INT8, UINT8, UINT16, BOOL -> {

@@ -39,7 +39,8 @@ final class ConstantElementwise {
     }
 
     private static NdValues pair(OnnxNode n, NdValues a, NdValues b) {
-        boolean floating = a.floating() || b.floating();
+        // Pow's result has its base's type (an integer base with a float exponent gives integers); the others' inputs share one
+        boolean floating = n.opType().equals("Pow") ? a.floating() : a.floating() || b.floating();
         boolean comparison = switch (n.opType()) {
             case "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor" -> true;
             default -> false;
@@ -51,7 +52,7 @@ final class ConstantElementwise {
         for (int i = 0; i < out.length; i++) {
             double x = a.values()[a.broadcastIndex(position)], y = b.values()[b.broadcastIndex(position)];
             double v = Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : f.applyAsDouble(x, y);
-            out[i] = comparison ? v : round(v, floating);
+            out[i] = comparison ? v : floating ? round(v, true) : truncate(v);
             step(position, dims);
         }
         return new NdValues(dims, out, floating && !comparison);
@@ -126,6 +127,11 @@ final class ConstantElementwise {
             if (++position[a] < dims[a]) return;
             position[a] = 0;
         }
+    }
+
+    /** An integer result made whole as a cast to an integer type does (ONNX Runtime's Pow: static_cast of std::pow). */
+    private static double truncate(double v) {
+        return Double.isNaN(v) ? v : (double) (long) v;
     }
 
     static double round(double v, boolean floating) {

@@ -62,9 +62,10 @@ final class ConstantLayout {
         long given = n.integer("axis", 1);
         long axis = given < 0 ? given + a.rank() : given;
         if (axis < 0 || axis > a.rank()) throw n.fail("flattens from axis " + given + " of a rank-" + a.rank() + " constant");
-        long outer = 1;
+        long outer = 1, inner = 1;
         for (int i = 0; i < axis; i++) outer *= a.dims()[i];
-        return withDims(a, new long[]{outer, a.size() / Math.max(outer, 1)});
+        for (int i = (int) axis; i < a.rank(); i++) inner *= a.dims()[i]; // not size / outer: an empty tensor keeps both
+        return withDims(a, new long[]{outer, inner});
     }
 
     private static long[] axes(OnnxNode n, List<NdValues> in, int opset) {
@@ -272,7 +273,7 @@ final class ConstantLayout {
         long slice = 1;
         for (int d = k; d < data.rank(); d++) slice *= data.dims()[d];
         long[] strides = data.strides();
-        int tuples = idx.length / Math.max(k, 1);
+        int tuples = (int) NdValues.count(Arrays.copyOf(indices.dims(), indices.rank() - 1)); // also for tuples of length 0
         if ((long) tuples * slice != updates.size()) throw n.fail("has " + updates.size() + " updates for " + tuples + " slices of " + slice);
         double[] out = data.values().clone();
         for (int t = 0; t < tuples; t++) {

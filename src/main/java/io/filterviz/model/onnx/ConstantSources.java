@@ -57,13 +57,35 @@ final class ConstantSources {
         return v.values()[0];
     }
 
+    /**
+     * {@code v} rounded to the nearest value (ties to even) of a binary format with {@code mantissa} stored bits and
+     * normal exponents {@code minExp..maxExp}, subnormals below: float16 is (10, -14, 15), bfloat16 (7, -126, 127).
+     * Past the largest value by half a step or more: infinite.
+     */
+    static double roundToFormat(double v, int mantissa, int minExp, int maxExp) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) return v;
+        double a = Math.abs(v);
+        if (a >= (2 - Math.scalb(1.0, -(mantissa + 1))) * Math.scalb(1.0, maxExp)) return Math.copySign(Double.POSITIVE_INFINITY, v);
+        double step = Math.scalb(1.0, Math.max(Math.getExponent(a), minExp) - mantissa);
+        return Math.copySign(Math.rint(a / step) * step, v); // rint: ties to the even step
+    }
+
     private static NdValues cast(OnnxNode n, NdValues a) {
         DataType to = DataType.forNumber((int) n.integer("to", DataType.FLOAT_VALUE));
         if (to == null) throw n.fail("casts to an unknown type " + n.integer("to", 0));
         double[] out = new double[a.size()];
         switch (to) {
             case FLOAT, FLOAT16, BFLOAT16, DOUBLE -> {
-                for (int i = 0; i < out.length; i++) out[i] = ConstantElementwise.round(a.values()[i], to != DataType.DOUBLE);
+                // the value the type holds (later operators compute in float32, not in a half precision)
+                for (int i = 0; i < out.length; i++) {
+                    double v = a.values()[i];
+                    out[i] = switch (to) {
+                        case FLOAT16 -> roundToFormat(v, 10, -14, 15);
+                        case BFLOAT16 -> roundToFormat(v, 7, -126, 127);
+                        case FLOAT -> ConstantElementwise.round(v, true);
+                        default -> v;
+                    };
+                }
                 return new NdValues(a.dims(), out, true);
             }
             case BOOL -> {

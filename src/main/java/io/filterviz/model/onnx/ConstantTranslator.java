@@ -17,8 +17,9 @@ final class ConstantTranslator implements OnnxTranslator {
             case "value" -> Constant.of(a.getT(), "its value", t.external());
             case "value_float" -> Constant.ofFloats(new long[0], a.getF());
             case "value_floats" -> Constant.ofFloats(new long[]{a.getFloatsCount()}, toFloats(a.getFloatsList()));
-            case "value_int" -> Constant.ofLongs(new long[0], a.getI());
-            default -> Constant.ofLongs(new long[]{a.getIntsCount()}, a.getIntsList().stream().mapToLong(Long::longValue).toArray());
+            case "value_int" -> Constant.ofLongs(new long[0], Constant.fromFile(a.getI()));
+            default -> Constant.ofLongs(new long[]{a.getIntsCount()},
+                    a.getIntsList().stream().mapToLong(Constant::fromFile).toArray());
         };
         t.putConstant(n.output(0), c);
     }

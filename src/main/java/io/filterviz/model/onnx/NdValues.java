@@ -34,7 +34,8 @@ record NdValues(long[] dims, double[] values, boolean floating) {
             return Constant.ofFloats(dims, f);
         }
         long[] l = new long[values.length];
-        for (int i = 0; i < l.length; i++) l[i] = Double.isNaN(values[i]) ? Constant.UNKNOWN : (long) values[i];
+        // INT64_MIN + 1 is -2^63 as a double, which casts back to INT64_MIN, the unknown entry: it stays INT64_MIN + 1
+        for (int i = 0; i < l.length; i++) l[i] = Double.isNaN(values[i]) ? Constant.UNKNOWN : Constant.fromFile((long) values[i]);
         return Constant.ofLongs(dims, l);
     }
 

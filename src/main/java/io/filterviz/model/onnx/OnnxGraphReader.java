@@ -63,6 +63,13 @@ final class OnnxGraphReader {
         return new long[]{total, largest};
     }
 
+    /**
+     * The constants: the initializers, and after {@link #read} also every constant the translation computed (Constant
+     * nodes, shapes, {@link ConstantEvaluator}'s outputs), by tensor name. A read-only view, for tests that hold the
+     * evaluated constants to an independent evaluation (ConstantSubgraphsTest).
+     */
+    Map<String, Constant> constants() { return java.util.Collections.unmodifiableMap(constants); }
+
     Graph read(String graphName, OnnxLoader.Input input) {
         Translation translation = new Translation(opset, proto, external, weights, input, constants);
         for (int i = 0; i < proto.getNodeCount(); i++) {
