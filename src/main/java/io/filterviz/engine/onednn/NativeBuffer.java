@@ -45,6 +45,9 @@ final class NativeBuffer implements AutoCloseable {
         cleanable.clean();
     }
 
+    /** Whether the cleaner, not {@link #close}, freed this buffer (a leak caught): for tests. */
+    boolean freedByItsCleaner() { return free.leaked; }
+
     /** Buffers freed by the garbage collector's cleaner rather than by {@link #close} (leaks caught): for tests. */
     static long freedByCleaner() { return FREED_BY_CLEANER.get(); }
 
@@ -52,13 +55,16 @@ final class NativeBuffer implements AutoCloseable {
     private static final class Free implements Runnable {
         private final Pointer raw;
         volatile boolean explicit;
+        volatile boolean leaked;
 
         Free(Pointer raw) { this.raw = raw; }
 
         @Override
         public void run() {
             Pointer.free(raw);
-            if (!explicit) FREED_BY_CLEANER.incrementAndGet();
+            if (explicit) return;
+            leaked = true;
+            FREED_BY_CLEANER.incrementAndGet();
         }
     }
 
