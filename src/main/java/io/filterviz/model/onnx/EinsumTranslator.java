@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Einsum whose equation is a batched matrix product of two computed tensors, as attention written with einsum
- * (torchvision's MaxViT: {@code 'B G H I D, B G H J D -> B G H I J'} and {@code '... I J, ... J D -> ... I D'}):
+ * (torchvision's MaxViT: {@code 'B G H I D, B G H J D -> B G H I J'} and {@code 'B G H I J, B G H J D -> B G H I D'}):
  * Transpose nodes bring each operand to [batch..., M, K] and [batch..., K, N], a {@link MatMul} multiplies, and a
  * Transpose puts the product's axes in the output's order. Every other equation (a trace, a sum over an axis, an
  * outer product, more than one contracted index, broadcasting of different ranks) is refused in one line naming it.
