@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Exports torchvision's 20 classification families at full size, random init, to ONNX, for trying the Java reader
+"""Exports torchvision's 20 classification families (and Swin V2 beside Swin) at full size, random init, to ONNX, for trying the Java reader
 on real-size networks (issue 27). Nothing here is committed: the files are hundreds of MB.
 
 Usage: nice -n 10 /usr/bin/python3 scripts/export_torchvision_zoo.py OUT_DIR [name ...]
@@ -51,6 +51,8 @@ FAMILIES = {
     'swin_t': (17, True, 224, 'features.5.3.mlp.1', 3),  # stage 3, block 4 of 6: N x 14 x 14 x 1536
     'maxvit_t': (17, True, 224, 'blocks.2.layers.2.layers.grid_attention.mlp_layer.2', 3),  # N x P x T x C
     'vit_b_16': (17, True, 224, 'encoder.layers.encoder_layer_5.mlp.1', 2),  # N x 197 x 3072
+    # Swin V2 (the Swin family's second version, at its own 256 px): torch 1.13's exporter has no aten::zero
+    'swin_v2_t': (17, True, 256, 'features.5.3.mlp.1', 3),
 }
 
 

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 final class OnnxTranslators {
     private static final List<OnnxTranslator> ALL = List.of(new ConstantTranslator(), new PassThroughTranslator(),
             new ConvolutionTranslator(), new ActivationTranslator(), new ArithmeticTranslator(), new PoolingTranslator(),
-            new ReshapeTranslator(), new DenseTranslator(), new ShapeComputationTranslator(), new TensorTranslator());
+            new ReshapeTranslator(), new DenseTranslator(), new ShapeComputationTranslator(), new TensorTranslator(),
+            new EinsumTranslator());
     private static final Map<String, OnnxTranslator> BY_TYPE = new HashMap<>();
 
     static {
