@@ -66,6 +66,7 @@ public final class VitBlockBench {
                 try (FilterObjective objective = model.newObjective(target, threads)) {
                     for (int s = 0; s < warmup; s++) objective.lossAndGradient(image, 224, 224, 5, gradient);
                     if (ChainParts.PROFILE != null) ChainParts.PROFILE.clear();
+                    ChainParts.PROFILE_STEPS.reset();
                     for (int s = 0; s < steps; s++) {
                         long t = System.nanoTime();
                         objective.lossAndGradient(image, 224, 224, 5, gradient);
@@ -77,6 +78,9 @@ public final class VitBlockBench {
                 medians[blocks] = sorted[steps / 2];
                 System.out.printf(Locale.ROOT, "%s %d block(s): median %.1f ms per step (%s)%n", precision, blocks,
                         medians[blocks], Arrays.toString(Arrays.stream(times).map(x -> Math.round(x * 10) / 10.0).toArray()));
+                if (ChainParts.PROFILE != null) {
+                    System.out.printf(Locale.ROOT, "%s %d block(s): %d primitives per step%n", precision, blocks, ChainParts.PROFILE_STEPS.sum() / steps);
+                }
                 if (ChainParts.PROFILE != null && blocks == 1) profile = new TreeMap<>(ChainParts.PROFILE);
             }
             System.out.printf(Locale.ROOT, "%s: one ViT-B block per step = %.1f ms (2 blocks − 1 block)%n", precision,
