@@ -179,14 +179,16 @@ public final class TransformerGraphs {
                 node("gelu", Activation.gelu(), "fc", "gelu"),
                 node("units0", new Reshape(new int[]{0, -1}), "c", "units0"),                                 // 3×16, units on axis 0
                 node("mid", new Transpose(new int[]{1, 0, 2}), "c", "mid"),                                   // 4×3×4, units on axis 1
-                node("tail", new ConstantConcat(1, floats(random, 24, 1), new int[]{4, 2, 3}, false), "gated", "tail")); // 4×6×3
+                node("tail", new ConstantConcat(1, floats(random, 24, 1), new int[]{4, 2, 3}, false), "gated", "tail"), // 4×6×3
+                node("kRev", new Slice(0, -1, Long.MIN_VALUE, -1), "kT", "kRev"),                             // all of kT, over k1
+                new Node("kMix", new Binary(Binary.Kind.MUL), List.of("kRev", "k1"), "kMix"));                 // 4×3×4
         return new Graph("other-forms", "x", CHANNELS, HEIGHT, WIDTH, nodes);
     }
 
     public static Case otherFormsCase() {
         return new Case("other-forms", otherForms(new SplittableRandom(9)),
                 List.of("negd", "std", "norm", "recip", "half", "flip", "less", "over", "lift", "gated", "outer", "picked",
-                        "rev", "odd", "side", "th", "mmr", "mmr2", "mml", "mix2", "erf", "ln", "gelu", "units0", "mid", "tail"));
+                        "rev", "odd", "side", "th", "mmr", "mmr2", "mml", "mix2", "erf", "ln", "gelu", "units0", "mid", "tail", "kMix"));
     }
 
     /**

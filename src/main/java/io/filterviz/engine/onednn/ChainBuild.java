@@ -4,6 +4,9 @@ import io.filterviz.engine.Precision;
 import io.filterviz.engine.onednn.ChainParts.Step;
 import io.filterviz.engine.onednn.ChainParts.Value;
 import io.filterviz.model.graph.Add;
+import io.filterviz.model.graph.Binary;
+import io.filterviz.model.graph.ConstantBinary;
+import io.filterviz.model.graph.MatMul;
 import io.filterviz.model.graph.ChannelAffine;
 import io.filterviz.model.graph.Conv;
 import io.filterviz.model.graph.Dense;
@@ -50,6 +53,10 @@ final class ChainBuild {
     final Set<String> imageTensors = new HashSet<>();
     /** ReLUs fused into the operator before them (their node names). */
     final Set<String> fusedRelus = new HashSet<>();
+    /** Scalar Mul nodes folded into the MatMul they are the only reader of (its output scale): MatMul node → scale node. */
+    final Map<String, Node> scaledMatMuls = new HashMap<>();
+    /** The names of those scale nodes. */
+    final Set<String> foldedScales = new HashSet<>();
     /** Zero Pad nodes folded into the convolution that is their only reader: convolution node → pad node. */
     final Map<String, Node> foldedPads = new HashMap<>();
     final Map<String, Value> values = new HashMap<>();
@@ -110,6 +117,11 @@ final class ChainBuild {
                     && TargetHead.isPlainRelu(readers.get(0).op())) {
                 if (!(head.oneChannel() && head.after().contains(readers.get(0)))) fusedRelus.add(readers.get(0).name());
             }
+            if (node.op() instanceof MatMul && notTarget && readers.size() == 1 && isScale(readers.get(0))
+                    && shapes.get(readers.get(0).output()).equals(shapes.get(node.output()))) {
+                scaledMatMuls.put(node.name(), readers.get(0));
+                foldedScales.add(readers.get(0).name());
+            }
             if (node.op() instanceof Pad p && p.value() == 0f && notTarget && readers.size() == 1
                     && readers.get(0).op() instanceof Conv && p.pads()[0] >= 0 && p.pads()[1] >= 0 && p.pads()[2] >= 0
                     && p.pads()[3] >= 0) {
@@ -117,6 +129,14 @@ final class ChainBuild {
             }
         }
     }
+
+    /** x · c by a scalar constant c. */
+    private static boolean isScale(Node node) {
+        return node.op() instanceof ConstantBinary c && c.values().length == 1 && c.kind() == Binary.Kind.MUL;
+    }
+
+    /** The factor of such a node. */
+    static float scaleOf(Node node) { return ((ConstantBinary) node.op()).values()[0]; }
 
     /** oneDNN's propagation kind of the forward primitives. */
     int forwardKind() {

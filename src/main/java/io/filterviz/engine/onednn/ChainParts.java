@@ -355,8 +355,12 @@ final class ChainParts implements AutoCloseable {
             Dnnl.execute(primitive, stream, nargs, args);
             Dnnl.check(dnnl_stream_wait(stream), "stream_wait");
             PROFILE.merge(name, (System.nanoTime() - t) / 1e6, Double::sum);
+            PROFILE_STEPS.increment();
         }
     }
+
+    /** With FILTERVIZ_PROFILE set: how many primitives ran (each an OpenMP parallel region, a barrier to wait at). */
+    static final java.util.concurrent.atomic.LongAdder PROFILE_STEPS = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * With the environment variable FILTERVIZ_PROFILE set, the milliseconds spent per implementation and primitive

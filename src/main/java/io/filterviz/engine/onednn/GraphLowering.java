@@ -66,6 +66,7 @@ final class GraphLowering {
 
     private void lowerNode(Node node) {
         Op op = node.op();
+        if (build.foldedScales.contains(node.name())) return; // the MatMul before it scales its output
         Shape in = build.shapes.get(node.inputs().get(0));
         boolean image = in.isImage();
         if (op instanceof Conv c && image) {

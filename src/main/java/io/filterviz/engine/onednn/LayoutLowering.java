@@ -1,5 +1,6 @@
 package io.filterviz.engine.onednn;
 
+import io.filterviz.engine.onednn.ChainParts.Step;
 import io.filterviz.engine.onednn.ChainParts.Value;
 import io.filterviz.model.graph.Concat;
 import io.filterviz.model.graph.ConstantConcat;
@@ -182,23 +183,70 @@ final class LayoutLowering extends Lowering {
         long[] inDims = dims(in), outDims = inDims.clone();
         int ax = axis + 1;
         outDims[ax] = runs.stream().mapToLong(r -> r[2] + r[1]).max().orElse(0);
-        Value x = build.plain(input, t);
+        // A strided input (a Transpose's view: attention's heads of the fused qkv) is read where it is, each run a
+        // strided view of it; no plain copy of the whole input first.
+        Value own = values.get(input);
+        boolean strided = Dnnl.unblocked(own.md()) && own.dataType() == t;
+        Value x = strided ? own : build.plain(input, t);
         Value y = parts.buffer(Dnnl.plain(t, outDims));
-        for (long[] run : runs) parts.reorder(forward, part(x, inDims, ax, run[0], run[1], run[3]), part(y, outDims, ax, run[2], run[1], 1));
+        for (long[] run : runs) {
+            Value from = strided ? stridedPart(x, ax, run[0], run[1], run[3]) : part(x, inDims, ax, run[0], run[1], run[3]);
+            parts.reorder(forward, from, part(y, outDims, ax, run[2], run[1], 1));
+        }
         Shape out = shapes.get(node.output());
         values.put(node.output(), parts.view(y, Dnnl.plain(t, dims(out))));
         backwardBuilders.add(() -> {
             Value dy = gradientOf(node.output());
             if (dy == null) return;
             Value g = parts.view(parts.reorderIfNeeded(backward, dy, Dnnl.plain(t, dims(out))), Dnnl.plain(t, outDims));
-            Value dx = parts.buffer(Dnnl.plain(t, inDims));
-            backward.add(parts.zero(dx));
-            for (long[] run : runs) {
-                parts.reorder(backward, part(g, outDims, ax, run[2], run[1], 1), part(dx, inDims, ax, run[0], run[1], run[3]),
-                        repeats ? parts.accumulating() : parts.attr());
+            // Every Slice and Gather of one input along one axis writes its part of one zeroed gradient (attention's q,
+            // k and v of the fused qkv tensor: one buffer, not three zeroed ones and their sum); a part another
+            // already wrote is added to, and the zeroing is skipped once the parts cover the whole input.
+            Scatter scatter = scatters.get(input);
+            boolean first = scatter == null || scatter.axis != ax || scatter.dx.dataType() != t;
+            if (first) {
+                scatter = new Scatter(parts.buffer(Dnnl.plain(t, inDims)), ax, new java.util.BitSet(), new boolean[]{true, false});
+                scatters.put(input, scatter);
+                Scatter s = scatter;
+                Step zero = parts.zero(scatter.dx);
+                backward.add(parts.java(stream -> { if (s.zeroNeeded[0]) zero.run(stream); }, scatter.dx));
             }
-            contribute(input, dx);
+            boolean overlaps = repeats;
+            for (long[] run : runs) {
+                for (long k = 0; k < run[1]; k++) overlaps |= scatter.written.get((int) (run[0] + k * run[3]));
+            }
+            for (long[] run : runs) {
+                for (long k = 0; k < run[1]; k++) scatter.written.set((int) (run[0] + k * run[3]));
+            }
+            // an added part needs zeros under it; so does an index no part writes
+            scatter.zeroNeeded[1] |= overlaps;
+            scatter.zeroNeeded[0] = scatter.zeroNeeded[1] || scatter.written.cardinality() < inDims[ax];
+            for (long[] run : runs) {
+                parts.reorder(backward, part(g, outDims, ax, run[2], run[1], 1), part(scatter.dx, inDims, ax, run[0], run[1], run[3]),
+                        overlaps ? parts.accumulating() : parts.attr());
+            }
+            if (first) contribute(input, scatter.dx);
         });
+    }
+
+    /**
+     * The gradient the Slices and Gathers of one input write their parts of, along one axis; the indices written so
+     * far; whether it must be zeroed first, and whether a part was added (which reads what is under it).
+     */
+    private record Scatter(Value dx, int axis, java.util.BitSet written, boolean[] zeroNeeded) {}
+
+    /** Per input tensor, while the backward pass is built. */
+    private final java.util.Map<String, Scatter> scatters = new java.util.HashMap<>();
+
+    /** {@code count} indices along {@code ax} of a strided tensor from {@code first}, {@code step} apart: a view. */
+    private Value stridedPart(Value v, int ax, long first, long count, long step) {
+        dnnl_memory_desc_t md = v.md();
+        long[] d = v.dims(), strides = new long[d.length];
+        for (int a = 0; a < d.length; a++) strides[a] = md.format_desc_blocking().strides().get(a);
+        long offset = md.offset0() + first * strides[ax];
+        strides[ax] *= step;
+        d[ax] = count;
+        return parts.view(v, Dnnl.strided(v.dataType(), d, strides, offset));
     }
 
     /** {@code count} indices along {@code ax} of a plain tensor from {@code first}, {@code step} apart: a strided view. */

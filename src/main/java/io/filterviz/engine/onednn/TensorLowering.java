@@ -129,18 +129,23 @@ final class TensorLowering extends Lowering {
         long[] da = aligned(sa, rank), db = aligned(sb, rank), dout = dims(so);
         Value x = operand(a, t, da, true), w = operand(b, t, db, true);
         dnnl_memory_desc_t yMd = Dnnl.plain(t, dout);
-        dnnl_primitive_desc pd = matmulIfImplemented(x.md(), w.md(), null, yMd, parts.attr(), node.name());
+        // a scalar Mul that is the product's only reader (attention's 1/√d) is the matmul's output scale, and
+        // the scale of both products of its backward: no pass over the scores either way
+        Node scaleNode = build.scaledMatMuls.get(node.name());
+        float scale = scaleNode == null ? 1f : ChainBuild.scaleOf(scaleNode);
+        String output = scaleNode == null ? node.output() : scaleNode.output();
+        dnnl_primitive_desc pd = matmulIfImplemented(x.md(), w.md(), null, yMd, scaledAttr(scale), node.name());
         if (pd == null) {
             x = operand(a, t, da, false);
             w = operand(b, t, db, false);
-            pd = matmul(x.md(), w.md(), null, yMd, parts.attr(), node.name());
+            pd = matmul(x.md(), w.md(), null, yMd, scaledAttr(scale), node.name());
         }
         Value y = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
         forward.add(parts.primitive(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, w, DNNL_ARG_DST, y));
-        values.put(node.output(), y);
+        values.put(output, y);
         Value left = x, right = w;
         backwardBuilders.add(() -> {
-            Value dy = gradientOf(node.output());
+            Value dy = gradientOf(output);
             if (dy == null) return;
             Value g = Dnnl.unblocked(dy.md()) && dy.dataType() == t ? dy : plainGradient(dy, t, dout);
             // dA = dY · Bᵀ and dB = Aᵀ · dY, each in the output's batch axes, then summed where the operand broadcast
@@ -148,9 +153,9 @@ final class TensorLowering extends Lowering {
             fullA[rank] = da[rank];
             fullB[rank - 1] = db[rank - 1];
             fullB[rank] = db[rank];
-            Value dA = product(g, swapLast(right), Dnnl.plain(t, fullA), node.name() + " backward (left)");
+            Value dA = product(g, swapLast(right), Dnnl.plain(t, fullA), scale, node.name() + " backward (left)");
             contribute(a, reduceTo(dA, da, sa, backward, node.name()));
-            Value dB = product(swapLast(left), g, Dnnl.plain(t, fullB), node.name() + " backward (right)");
+            Value dB = product(swapLast(left), g, Dnnl.plain(t, fullB), scale, node.name() + " backward (right)");
             contribute(b, reduceTo(dB, db, sb, backward, node.name()));
         });
     }
@@ -177,17 +182,19 @@ final class TensorLowering extends Lowering {
     }
 
     /** {@code src · weights} into a new buffer of {@code dstMd}, in the backward pass; plain copies if need be. */
-    private Value product(Value src, Value weights, dnnl_memory_desc_t dstMd, String name) {
-        dnnl_primitive_desc pd = matmulIfImplemented(src.md(), weights.md(), null, dstMd, parts.attr(), name);
+    private Value product(Value src, Value weights, dnnl_memory_desc_t dstMd, float scale, String name) {
+        dnnl_primitive_desc pd = matmulIfImplemented(src.md(), weights.md(), null, dstMd, scaledAttr(scale), name);
         if (pd == null) {
             src = parts.reorderIfNeeded(backward, src, Dnnl.plain(src.dataType(), src.dims()));
             weights = parts.reorderIfNeeded(backward, weights, Dnnl.plain(weights.dataType(), weights.dims()));
-            pd = matmul(src.md(), weights.md(), null, dstMd, parts.attr(), name);
+            pd = matmul(src.md(), weights.md(), null, dstMd, scaledAttr(scale), name);
         }
         Value dst = parts.buffer(Dnnl.query(pd, dnnl_query_dst_md));
         backward.add(parts.primitive(pd, DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_DST, dst));
         return dst;
     }
+
+    private dnnl_primitive_attr scaledAttr(float scale) { return scale == 1f ? parts.attr() : parts.scaled(scale); }
 
     private dnnl_primitive_desc matmul(dnnl_memory_desc_t src, dnnl_memory_desc_t weights, dnnl_memory_desc_t bias,
                                        dnnl_memory_desc_t dst, dnnl_primitive_attr attr, String name) {

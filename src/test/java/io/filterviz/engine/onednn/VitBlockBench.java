@@ -17,20 +17,15 @@ import java.util.TreeMap;
 
 /**
  * A measurement tool, not a test: one ascent step (forward + input gradient, one filter) of ViT-B/16 (224², 197 tokens,
- * 768 channels, 12 heads, MLP 3072; random weights) cut after 1 and after 2 blocks: a block's time is the difference
- * of the two medians. With FILTERVIZ_PROFILE=nodes, the milliseconds per step of each block-1 node's forward and
- * backward primitives (each waited for, so their sum is a little over the step), by node, and by primitive kind.
- * With -Donnx=dir/vit_b16_{n}.onnx, torchvision's vit_b_16 exported with its first {n} encoder layers instead
- * (its class token, heads and norm left as they are). Run with the test class path:
- * {@code FILTERVIZ_PROFILE=nodes java -cp target/test-classes:target/classes:$(cat cp.txt) io.filterviz.engine.onednn.VitBlockBench [fp32,bf16] [steps] [warmup] [threads]}
+ * 768 channels, 12 heads, MLP 3072; TransformerGraphs.vitEncoder, random weights) cut after 1 and after 2 blocks: a
+ * block's time is the difference of the two medians. With FILTERVIZ_PROFILE=nodes, the milliseconds per step of the
+ * 1-block chain's primitives (each waited for, so their sum is a little over the step) by node and pass, by primitive
+ * kind, and how many primitives a step runs. With a fifth argument {@code torch}: the work
+ * {@code ../shared/bench/torch_speed.py --model vit_b_16} times (to block 7's GELU), its line format. Run with the
+ * test class path ({@code mvn dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt}):
+ * {@code FILTERVIZ_PROFILE=nodes java -cp target/test-classes:target/classes:$(cat cp.txt) io.filterviz.engine.onednn.VitBlockBench [fp32,bf16] [steps] [warmup] [threads] [torch]}
  */
 public final class VitBlockBench {
-    /**
-     * -Donnx=dir/vit_b16_{n}.onnx: torchvision's exported network of {n} blocks instead of TransformerGraphs' (on
-     * 2026-12-08 the ONNX reader still refused its ConstantOfShape).
-     */
-    private static final String ONNX = System.getProperty("onnx");
-
     public static void main(String[] args) {
         List<Precision> precisions = Arrays.stream((args.length > 0 ? args[0] : "fp32,bf16").split(","))
                 .map(Precision::parse).toList();
@@ -45,19 +40,8 @@ public final class VitBlockBench {
             double[] medians = new double[3];
             Map<String, Double> profile = null;
             for (int blocks = 1; blocks <= 2; blocks++) {
-                Graph graph;
-                String target;
-                if (ONNX != null) { // torchvision's vit_b_16 cut after `blocks` blocks, exported (ONNX files 1 and 2)
-                    graph = io.filterviz.model.onnx.OnnxLoader.load(java.nio.file.Path.of(ONNX.replace("{n}", "" + blocks)));
-                    String suffix = "encoder_layer_" + (blocks - 1) + "/Add_1_output_0";
-                    target = graph.nodes().stream().map(n -> n.output()).filter(o -> o.endsWith(suffix)).findFirst().orElseThrow();
-                    if (blocks == 1 && System.getenv("VIT_NODES") != null) {
-                        graph.nodes().forEach(n -> System.out.println("  graph " + n.name() + " " + n.op().type() + " " + n.inputs() + " -> " + n.output()));
-                    }
-                } else {
-                    graph = TransformerGraphs.vitEncoder(new SplittableRandom(1), 224, 16, 768, 12, 3072, blocks);
-                    target = "block" + (blocks - 1);
-                }
+                Graph graph = TransformerGraphs.vitEncoder(new SplittableRandom(1), 224, 16, 768, 12, 3072, blocks);
+                String target = "block" + (blocks - 1);
                 CompiledModel model = new OnednnBackend(precision).compile(graph);
                 SplittableRandom random = new SplittableRandom(2);
                 float[] image = new float[3 * 224 * 224], gradient = new float[image.length];
@@ -66,6 +50,7 @@ public final class VitBlockBench {
                 try (FilterObjective objective = model.newObjective(target, threads)) {
                     for (int s = 0; s < warmup; s++) objective.lossAndGradient(image, 224, 224, 5, gradient);
                     if (ChainParts.PROFILE != null) ChainParts.PROFILE.clear();
+                    ChainParts.PROFILE_STEPS.reset();
                     for (int s = 0; s < steps; s++) {
                         long t = System.nanoTime();
                         objective.lossAndGradient(image, 224, 224, 5, gradient);
@@ -77,6 +62,9 @@ public final class VitBlockBench {
                 medians[blocks] = sorted[steps / 2];
                 System.out.printf(Locale.ROOT, "%s %d block(s): median %.1f ms per step (%s)%n", precision, blocks,
                         medians[blocks], Arrays.toString(Arrays.stream(times).map(x -> Math.round(x * 10) / 10.0).toArray()));
+                if (ChainParts.PROFILE != null) {
+                    System.out.printf(Locale.ROOT, "%s %d block(s): %d primitives per step%n", precision, blocks, ChainParts.PROFILE_STEPS.sum() / steps);
+                }
                 if (ChainParts.PROFILE != null && blocks == 1) profile = new TreeMap<>(ChainParts.PROFILE);
             }
             System.out.printf(Locale.ROOT, "%s: one ViT-B block per step = %.1f ms (2 blocks − 1 block)%n", precision,
