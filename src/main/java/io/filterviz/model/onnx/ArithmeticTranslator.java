@@ -81,10 +81,11 @@ final class ArithmeticTranslator implements OnnxTranslator {
     private static void tensorWithConstant(OnnxNode n, Translation t, int xi, String x, Constant c) {
         TensorInfo in = t.info(x);
         long[] cd = c.dims();
-        if (n.opType().equals("Add") && cd.length <= 1 && t.readOnce(x) && in.batched()) {
+        // a Linear's bias on tokens, also where attention moved the batch axis inside (ViT's q, k, v projection)
+        if (n.opType().equals("Add") && cd.length <= 1 && t.readOnce(x)) {
             long[] dims = t.onnxDims(n, x);
             if (cd.length == 1 && cd[0] == dims[dims.length - 1]
-                    && GraphRewrites.foldBias(t.graph(), x, c.floats(), n.output(0))) { // a Linear's bias on tokens
+                    && GraphRewrites.foldBias(t.graph(), x, c.floats(), n.output(0))) {
                 t.setInfo(n.output(0), in);
                 return;
             }
