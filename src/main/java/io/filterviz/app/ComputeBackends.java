@@ -75,6 +75,22 @@ public final class ComputeBackends {
      * Whether the engine runs this graph, checked on the driver before anything is written: nd4j runs VGGs only
      * (a VGG as the built-in builds it, raw pixels in); one line and exit 2 for any other model.
      */
+    /**
+     * The heap one task's objective takes beyond the weights, where that can outgrow a JVM: the reference engine
+     * keeps every tensor up to the targets in double precision, at the largest size the ascent runs the network at.
+     * 0 for the other engines, whose tensors are native memory sized like the weights' activations in float.
+     */
+    public static long tensorHeapPerTask(String engine, Graph graph, java.util.List<String> targets,
+                                         io.filterviz.engine.UpscalingSchedule schedule) {
+        if (!engine.equals("reference")) return 0;
+        long largest = 0;
+        for (io.filterviz.engine.UpscalingSchedule.Size size : schedule.ascentSizes()) {
+            largest = Math.max(largest, io.filterviz.engine.reference.ReferenceGraph.heapBytes(graph, targets,
+                    size.height(), size.width()));
+        }
+        return largest;
+    }
+
     public static void checkRuns(String engine, Graph graph) {
         if (engine.equals("nd4j") && !KerasVgg.isVgg(graph)) {
             throw new BadInputException("--engine nd4j runs VGG16 only (with --preprocess none); use --engine onednn for "

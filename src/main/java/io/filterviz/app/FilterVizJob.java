@@ -65,7 +65,8 @@ public final class FilterVizJob {
         ComputeBackend backend = ComputeBackends.forJob(engine, config.precision(), config.convolutions());
         JobPlan plan = planner.plan(config.withEngine(engine), backend);
         ComputeBackends.checkRuns(engine, plan.graph());
-        checkModelFits(plan.model(), sparkConf);
+        checkModelFits(plan.model(), sparkConf,
+                ComputeBackends.tensorHeapPerTask(engine, plan.graph(), plan.layerNames(), plan.schedule()));
         OutputStore store = OutputStore.open(plan.out(), hadoop);
         try (OutputLease lease = lease(store, config.overwrite(), sparkConf.get("spark.yarn.app.id", null))) {
             SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
@@ -104,19 +105,27 @@ public final class FilterVizJob {
     /**
      * Refuses on the driver (exit 2) a model whose weights up to the targets an executor's heap cannot hold, before
      * any task starts: in local mode this JVM's free heap (the tasks run in it), else spark.executor.memory less the
-     * 300 MB Spark reserves. Executors check again against their actual heap when they load it.
+     * 300 MB Spark reserves. Executors check again against their actual heap when they load it. Each task at once
+     * also needs {@code tensorsPerTask} (the reference engine's tensors, {@link ComputeBackends#tensorHeapPerTask}).
      */
-    static void checkModelFits(ModelSpec model, SparkConf conf) {
-        long needed;
+    static void checkModelFits(ModelSpec model, SparkConf conf, long tensorsPerTask) {
+        long weights;
         try {
-            needed = model.heapToLoad();
+            weights = model.heapToLoad();
         } catch (ModelException e) {
             throw new BadInputException(e.getMessage());
         }
-        if (needed == 0) return;
+        if (weights == 0 && tensorsPerTask == 0 || model.file() == null) return;
         String name = Path.of(model.file()).getFileName().toString();
         long fileBytes = Path.of(model.file()).toFile().length();
-        if (conf.get("spark.master", LOCAL_MASTER).startsWith("local")) {
+        boolean local = conf.get("spark.master", LOCAL_MASTER).startsWith("local");
+        int tasks = local ? localTasks(conf.get("spark.master", LOCAL_MASTER)) : conf.getInt("spark.executor.cores", 1);
+        long needed = weights + tasks * tensorsPerTask;
+        String what = tensorsPerTask == 0 ? "of heap for its weights up to " + String.join(", ", model.targets())
+                : "of heap for its weights and the reference engine's double-precision tensors up to "
+                + String.join(", ", model.targets()) + " (" + ModelMemoryException.megabytes(tensorsPerTask) + " per task, "
+                + tasks + " at once)";
+        if (local) {
             Runtime runtime = Runtime.getRuntime();
             long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
             if (needed > free) {
@@ -125,8 +134,7 @@ public final class FilterVizJob {
             }
             if (needed > free) {
                 throw new BadInputException(new ModelMemoryException(name, fileBytes, "needs about "
-                        + ModelMemoryException.megabytes(needed) + " of heap for its weights up to " + String.join(", ",
-                        model.targets()) + ", more than the " + ModelMemoryException.megabytes(free) + " free of this JVM's "
+                        + ModelMemoryException.megabytes(needed) + " " + what + ", more than the " + ModelMemoryException.megabytes(free) + " free of this JVM's "
                         + ModelMemoryException.megabytes(runtime.maxMemory()) + " (local mode: the tasks run in the "
                         + "driver's JVM)").raise("--driver-memory"));
             }
@@ -135,10 +143,16 @@ public final class FilterVizJob {
         long executor = conf.getSizeAsBytes("spark.executor.memory", "1g") - 300L * 1024 * 1024;
         if (needed > executor) {
             throw new BadInputException(new ModelMemoryException(name, fileBytes, "needs about "
-                    + ModelMemoryException.megabytes(needed) + " of heap for its weights up to " + String.join(", ",
-                    model.targets()) + ", more than an executor's " + ModelMemoryException.megabytes(executor)
+                    + ModelMemoryException.megabytes(needed) + " " + what + ", more than an executor's " + ModelMemoryException.megabytes(executor)
                     + " (spark.executor.memory less Spark's reserved 300 MB)").raise("--executor-memory"));
         }
+    }
+
+    /** The tasks local mode runs at once: local (1), local[N], local[*] (the cores), local[N,F]. */
+    static int localTasks(String master) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\d+)?]").matcher(master);
+        if (!m.matches()) return 1;
+        return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
     }
 
     /** The first thing written under --out, once every check has passed. */

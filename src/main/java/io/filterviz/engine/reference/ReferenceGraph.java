@@ -25,6 +25,21 @@ public final class ReferenceGraph {
     /** The loss and d loss / d input image (the graph's input, C × H × W). */
     public record Result(double loss, double[] gradient) {}
 
+    /**
+     * The heap one objective takes for its tensors at {@code height}×{@code width}: every tensor up to the targets
+     * in double precision, once for its values and once for its gradient (the weights stay the graph's floats).
+     */
+    public static long heapBytes(Graph graph, java.util.Collection<String> targets, int height, int width) {
+        long values = 0;
+        for (String target : targets) {
+            Graph cut = graph.upTo(target);
+            long sum = 0;
+            for (Shape s : cut.shapes(height, width).values()) sum += s.size();
+            values = Math.max(values, sum);
+        }
+        return 2 * Double.BYTES * values;
+    }
+
     /** Every tensor's values for this image (C × H × W, channels first), the input included. */
     public Map<String, double[]> forward(double[] image, int height, int width) {
         return forward(graph, graph.shapes(height, width), image);
