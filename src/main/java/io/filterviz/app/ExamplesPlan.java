@@ -10,6 +10,7 @@ import io.filterviz.model.graph.ModelException;
 import io.filterviz.model.Preprocessing;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;
+import io.filterviz.job.NearestNames;
 import io.filterviz.model.onnx.OnnxLoader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -23,10 +24,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -105,6 +104,7 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, java.nio
         return List.copyOf(targets);
     }
 
+    /** The three names nearest to {@code name}, as the ascent suggests them ({@link NearestNames}). */
     private static List<String> nearest(Graph network, String name) {
         List<String> names = new ArrayList<>();
         for (Node n : network.nodes()) {
@@ -112,24 +112,7 @@ record ExamplesPlan(Graph network, ScanSpec spec, String modelLocation, java.nio
             names.add(n.output());
             if (!n.name().equals(n.output())) names.add(n.name());
         }
-        String lower = name.toLowerCase(Locale.ROOT);
-        return names.stream().sorted(Comparator.comparingInt(n -> distance(lower, n.toLowerCase(Locale.ROOT)))).limit(3).toList();
-    }
-
-    /** Levenshtein's edit distance. */
-    static int distance(String a, String b) {
-        int[] row = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) row[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int up = row[j];
-                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-                diagonal = up;
-            }
-        }
-        return row[b.length()];
+        return NearestNames.of(name, names, 3);
     }
 
     /** A fixed-size network takes its size; otherwise --image-size, or each image's own. */

@@ -7,10 +7,8 @@ import io.filterviz.model.VggArchitecture;
 import io.filterviz.model.graph.Graph;
 import io.filterviz.model.graph.Node;
 import io.filterviz.model.graph.Shape;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -63,7 +61,7 @@ final class LayerSelection {
             List<String> names = new ArrayList<>(candidates);
             graph.nodes().stream().filter(n -> candidates.contains(n.output())).map(Node::name).forEach(names::add);
             return new BadInputException("--layer " + name + " is not a node or tensor of " + graph.name()
-                    + "; nearest: " + String.join(", ", nearest(name, names, 3)) + " (--list-layers lists them all)");
+                    + "; nearest: " + String.join(", ", NearestNames.of(name, names, 3)) + " (--list-layers lists them all)");
         });
     }
 
@@ -74,7 +72,7 @@ final class LayerSelection {
             throw new BadInputException("--layer all stands alone: it already means every convolution layer");
         }
         LayerSpec layer = vgg.layer(name).orElseThrow(() -> new BadInputException(
-                "--layer " + name + " is not a " + vgg.name().toUpperCase(java.util.Locale.ROOT) + " layer; did you mean " + nearest(name, convs, 1).get(0) + "? "
+                "--layer " + name + " is not a " + vgg.name().toUpperCase(java.util.Locale.ROOT) + " layer; did you mean " + NearestNames.of(name, convs, 1).get(0) + "? "
                         + "Convolution layers: " + String.join(", ", convs)));
         if (!layer.isConv()) {
             throw new BadInputException("--layer " + name + " is a max-pooling layer, not a convolution; "
@@ -93,11 +91,5 @@ final class LayerSelection {
                         + io.filterviz.result.FileSafeName.of(t.name()) + "; run them in two jobs (two --out folders)");
             }
         }
-    }
-
-    static List<String> nearest(String name, List<String> candidates, int count) {
-        LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
-        return candidates.stream().distinct().sorted(Comparator.comparingInt((String c) -> distance.apply(name, c)))
-                .limit(count).toList();
     }
 }
