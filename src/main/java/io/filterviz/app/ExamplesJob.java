@@ -1,5 +1,8 @@
 package io.filterviz.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.filterviz.config.BadInputException;
 import io.filterviz.config.ExamplesConfig;
 import io.filterviz.examples.CropRequest;
@@ -36,6 +39,8 @@ import java.util.Map;
  * layer's table (the layer is then done), then the whole table and the gallery.
  */
 public final class ExamplesJob {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -54,10 +59,9 @@ public final class ExamplesJob {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--out " + config.out() + ": " + e.getMessage());
         }
-        String recipe = recipe(config, plan.spec());
+        ObjectNode recipe = recipe(config, plan.spec());
         if (!config.overwrite() && store.exists(ExampleLayout.RECIPE)) {
-            String earlier = new String(store.read(ExampleLayout.RECIPE), StandardCharsets.UTF_8);
-            if (!earlier.equals(recipe)) {
+            if (!recipe.equals(parsed(store.read(ExampleLayout.RECIPE)))) {
                 throw new BadInputException("--out " + config.out() + " holds examples of another scan (" + ExampleLayout.RECIPE
                         + " differs: model, preprocessing, images, --top or --image-size); use another --out, or --overwrite "
                         + "to replace those examples");
@@ -73,7 +77,7 @@ public final class ExamplesJob {
                     store.deleteTree(ExampleLayout.PARQUET);
                     store.delete(ExampleLayout.CSV);
                 }
-                store.write(ExampleLayout.RECIPE, recipe.getBytes(StandardCharsets.UTF_8));
+                store.write(ExampleLayout.RECIPE, bytes(recipe));
                 List<String> remaining = plan.spec().targets().stream()
                         .filter(layer -> !store.exists(ExampleLayout.layerTable(layer))).toList();
                 if (remaining.size() < plan.spec().targets().size()) {
@@ -141,14 +145,32 @@ public final class ExamplesJob {
     }
 
     /** What a rerun must match to reuse finished layers (layers themselves may differ: they add up). */
-    static String recipe(ExamplesConfig config, ScanSpec spec) {
-        return String.format(Locale.ROOT, "{\"model\": \"%s\", \"model_sha256\": \"%s\", \"preprocess\": \"%s\", "
-                        + "\"images\": \"%s\", \"top\": %d, \"input_size\": \"%s\"}%n", json(spec.modelName()), spec.sha256(),
-                spec.preprocess().label(), json(config.images()), spec.top(), spec.size());
+    static ObjectNode recipe(ExamplesConfig config, ScanSpec spec) {
+        ObjectNode recipe = JSON.createObjectNode();
+        recipe.put("model", spec.modelName());
+        recipe.put("model_sha256", spec.sha256());
+        recipe.put("preprocess", spec.preprocess().label());
+        recipe.put("images", config.images());
+        recipe.put("top", spec.top());
+        recipe.put("input_size", spec.size().toString());
+        return recipe;
     }
 
-    private static String json(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    private static byte[] bytes(ObjectNode recipe) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(recipe);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a tree of strings and numbers always writes", e);
+        }
+    }
+
+    /** An earlier run's recipe, compared as JSON (its layout may differ); null where it is not JSON. */
+    private static JsonNode parsed(byte[] earlier) {
+        try {
+            return JSON.readTree(earlier);
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     private static OutputLease lease(OutputStore store, boolean overwrite, String yarnApplication) {
