@@ -83,12 +83,10 @@ public final class ComputeBackends {
     public static long tensorHeapPerTask(String engine, Graph graph, java.util.List<String> targets,
                                          io.filterviz.engine.UpscalingSchedule schedule) {
         if (!engine.equals("reference")) return 0;
-        long largest = 0;
-        for (io.filterviz.engine.UpscalingSchedule.Size size : schedule.ascentSizes()) {
-            largest = Math.max(largest, io.filterviz.engine.reference.ReferenceGraph.heapBytes(graph, targets,
-                    size.height(), size.width()));
-        }
-        return largest;
+        // tensors only grow with the input: the largest size alone decides
+        io.filterviz.engine.UpscalingSchedule.Size largest = schedule.ascentSizes().stream()
+                .max(java.util.Comparator.comparingLong(s -> (long) s.width() * s.height())).orElseThrow();
+        return io.filterviz.engine.reference.ReferenceGraph.heapBytes(graph, targets, largest.height(), largest.width());
     }
 
     public static void checkRuns(String engine, Graph graph) {
